@@ -1,0 +1,71 @@
+"""Pydantic models of the four kinds: the single source of truth for the CRDs and the reconcilers."""
+
+from .base import Kind, KubeModel, PrinterColumn
+from .common import Condition, EnvVar, Resources
+from .environment import Domain, TempsEnvironmentSpec, TempsEnvironmentStatus
+from .monitor import TempsMonitorSpec, TempsMonitorStatus
+from .project import TempsProjectSpec, TempsProjectStatus
+from .service import TempsServiceSpec, TempsServiceStatus
+
+_READY = PrinterColumn("Ready", '.status.conditions[?(@.type=="Ready")].status',
+                       description="Whether the resource is Ready")
+_REASON = PrinterColumn("Reason", '.status.conditions[?(@.type=="Ready")].reason', priority=1,
+                        description="Why it is (not) Ready")
+_AGE = PrinterColumn("Age", ".metadata.creationTimestamp", type="date")
+
+PROJECT = Kind(
+    kind="TempsProject", plural="tempsprojects", short_names=("tproj",),
+    spec=TempsProjectSpec, status=TempsProjectStatus,
+    description="An application: its source (git or image) and the defaults of its environments.",
+    columns=(
+        PrinterColumn("Ready", _READY.json_path, description=_READY.description),
+        PrinterColumn("Image", ".spec.image", description="Container image"),
+        PrinterColumn("Repository", ".spec.git.repository", description="Git repository"),
+        PrinterColumn("Envs", ".status.environments", type="integer", description="Environments"),
+        _REASON, _AGE,
+    ),
+)
+ENVIRONMENT = Kind(
+    kind="TempsEnvironment", plural="tempsenvironments", short_names=("tenv",),
+    spec=TempsEnvironmentSpec, status=TempsEnvironmentStatus,
+    description="One running instance of a project: image or branch, replicas, resources, env vars, domains.",
+    columns=(
+        PrinterColumn("Project", ".spec.projectRef.name", description="The project"),
+        _READY,
+        PrinterColumn("Replicas", ".status.readyReplicas", type="integer", description="Ready replicas"),
+        PrinterColumn("URL", ".status.url", description="Where the environment answers"),
+        _REASON, _AGE,
+    ),
+)
+SERVICE = Kind(
+    kind="TempsService", plural="tempsservices", short_names=("tsvc",),
+    spec=TempsServiceSpec, status=TempsServiceStatus,
+    description="A backing service (postgres, redis, mongodb, s3) linked to projects.",
+    columns=(
+        PrinterColumn("Type", ".spec.type", description="Service type"),
+        PrinterColumn("Version", ".spec.version", description="Engine version"),
+        _READY,
+        PrinterColumn("Endpoint", ".status.endpoint", description="host:port"),
+        _REASON, _AGE,
+    ),
+)
+MONITOR = Kind(
+    kind="TempsMonitor", plural="tempsmonitors", short_names=("tmon",),
+    spec=TempsMonitorSpec, status=TempsMonitorStatus,
+    description="An uptime monitor on an environment.",
+    columns=(
+        PrinterColumn("Environment", ".spec.environmentRef.name", description="The environment watched"),
+        _READY,
+        PrinterColumn("Status", ".status.currentStatus", description="up, down or unknown"),
+        PrinterColumn("Uptime", ".status.uptimePercentage", type="number", description="Uptime in percent"),
+        _REASON, _AGE,
+    ),
+)
+KINDS: tuple[Kind, ...] = (PROJECT, ENVIRONMENT, SERVICE, MONITOR)
+
+__all__ = [
+    "ENVIRONMENT", "KINDS", "MONITOR", "PROJECT", "SERVICE", "Condition", "Domain", "EnvVar", "Kind",
+    "KubeModel", "PrinterColumn", "Resources", "TempsEnvironmentSpec", "TempsEnvironmentStatus",
+    "TempsMonitorSpec", "TempsMonitorStatus", "TempsProjectSpec", "TempsProjectStatus",
+    "TempsServiceSpec", "TempsServiceStatus",
+]

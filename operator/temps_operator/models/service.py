@@ -1,0 +1,44 @@
+"""TempsService: a backing service (postgres, redis, mongodb, s3) linked to projects."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from .base import KubeModel, cel
+from .common import CommonStatus, LocalObjectReference
+
+ServiceType = Literal["postgres", "redis", "mongodb", "s3"]
+
+
+class TempsServiceSpec(KubeModel):
+    """Desired state of a TempsService."""
+
+    type: ServiceType = Field(json_schema_extra={"x-kubernetes-validations": [
+        cel("self == oldSelf", "type is immutable; create a new service instead"),
+    ]})
+    """Kind of service: postgres, redis, mongodb or s3. Immutable."""
+    version: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z][-0-9A-Za-z.]*$")] \
+        | None = None
+    """Engine version (for example 16 for postgres); the type's default when unset."""
+    parameters: dict[str, Annotated[str, StringConstraints(max_length=4096)]] = Field(
+        default_factory=dict, max_length=64)
+    """Type-specific parameters (for example database, max_connections)."""
+    project_refs: list[LocalObjectReference] = Field(default_factory=list, max_length=100, json_schema_extra={
+        "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+    })
+    """Projects whose environments receive this service's connection variables."""
+    stopped: bool = False
+    """Stop the service without deleting it or its data."""
+    storage_mib: Annotated[int, Field(ge=64, le=4194304)] = 1024
+    """Size of the data volume in MiB (Direct mode)."""
+
+
+class TempsServiceStatus(CommonStatus):
+    """Observed state of a TempsService."""
+
+    endpoint: str | None = None
+    """host:port where the service answers."""
+    secret_name: str | None = None
+    """Secret holding the connection variables (its values are never copied into status)."""

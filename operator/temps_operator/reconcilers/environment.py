@@ -1,0 +1,115 @@
+"""TempsEnvironment: resolve against the project, realise through the Direct backend, report the rollout."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from .. import metrics
+from ..direct import apply, render
+from ..effective import EffectiveEnvironment, resolve
+from ..errors import DependencyMissing, SpecError
+from ..kube import CONFIGMAP, INGRESS, SECRET, TEMPS_ENVIRONMENT, TEMPS_PROJECT, Manifest, ResourceType
+from ..status import Verdict
+from .base import Outcome, Reconciler
+
+
+def rollout_verdict(deployment: Manifest, url: str) -> Verdict:
+    """kstatus' rules for a Deployment: Ready only when the current generation is fully rolled out."""
+    meta, spec, status = deployment["metadata"], deployment.get("spec", {}), deployment.get("status", {})
+    desired = int(spec.get("replicas", 1))
+    if int(status.get("observedGeneration", 0)) < int(meta.get("generation", 1)):
+        return Verdict("progressing", "Progressing", "waiting for the Deployment controller to observe the change")
+    for condition in status.get("conditions", []):
+        if condition.get("type") == "Progressing" and condition.get("reason") == "ProgressDeadlineExceeded":
+            return Verdict("stalled", "RolloutFailed", f"Deployment {meta['name']}: {condition.get('message', '')}")
+    updated = int(status.get("updatedReplicas", 0))
+    total = int(status.get("replicas", 0))
+    available = int(status.get("availableReplicas", 0))
+    if updated < desired:
+        return Verdict("progressing", "Progressing", f"{updated}/{desired} replicas updated")
+    if total > updated:
+        return Verdict("progressing", "Progressing", f"{total - updated} old replicas pending termination")
+    if available < desired:
+        return Verdict("progressing", "Progressing", f"{available}/{desired} replicas available")
+    return Verdict("ready", "Available", f"{available}/{desired} replicas available at {url}")
+
+
+@dataclass
+class EnvironmentReconciler(Reconciler):
+    rtype: ResourceType = field(init=False, default=TEMPS_ENVIRONMENT)
+
+    def observe(self, body: Manifest) -> Outcome:
+        meta = body["metadata"]
+        project_name = ((body.get("spec") or {}).get("projectRef") or {}).get("name")
+        if not project_name:
+            raise SpecError("spec.projectRef.name", "required")
+        project = self.kube.get(TEMPS_PROJECT, meta["namespace"], project_name)
+        if project is None:
+            raise DependencyMissing(
+                "ProjectNotFound",
+                f"spec.projectRef.name: TempsProject {project_name!r} not found in namespace {meta['namespace']!r}",
+            )
+        env = resolve(body, project)
+        if env.image is None:
+            raise SpecError("spec.image", f"no image on the environment nor on TempsProject {project_name!r}; "
+                            "Direct mode runs container images (a git source needs Temps mode)")
+        manifests = render.render_environment(env, self.settings, self.config_hash(env))
+        results = [apply.sync(self.kube, manifest) for manifest in manifests]
+        for result in results:
+            if result.action != "unchanged":
+                metrics.APPLIES.labels(result.kind, result.action).inc()
+        for result in results:
+            if result.action == "drift-corrected":
+                self.record(body, "Normal", "DriftCorrected",
+                            f"{result.kind} {result.name}: {result.changed_field} was changed out of band; restored")
+        if not any(m["kind"] == "Ingress" for m in manifests):
+            self.prune(INGRESS, env)
+        url = render.environment_url(env, self.settings)
+        deployment = results[0].live
+        ready_replicas = (deployment.get("status") or {}).get("readyReplicas", 0)
+        return Outcome(rollout_verdict(deployment, url), {
+            "url": url, "image": env.image, "replicas": env.replicas, "readyReplicas": ready_replicas,
+        })
+
+    def prune(self, rtype: ResourceType, env: EffectiveEnvironment) -> None:
+        """Delete a child the environment no longer needs, only if it is ours (owned by this environment)."""
+        live = self.kube.get(rtype, env.namespace, env.name)
+        if live is None:
+            return
+        owners = live["metadata"].get("ownerReferences") or []
+        if any(o.get("uid") == env.uid and o.get("controller") for o in owners):
+            self.kube.delete(rtype, env.namespace, env.name, uid=live["metadata"]["uid"])
+
+    def config_hash(self, env: EffectiveEnvironment) -> str | None:
+        """A digest of the versions of every referenced Secret and ConfigMap, so that changing one rolls the pods.
+
+        Only uids and resourceVersions enter it, never values. A missing object or key names the env var at fault.
+        """
+        digest = hashlib.sha256()
+        cache: dict[tuple[str, str], Manifest | None] = {}
+        referenced = False
+        for var in env.env:
+            source = var.value_from
+            if source is None:
+                continue
+            referenced = True
+            ref, rtype, field_name = (
+                (source.secret_key_ref, SECRET, "secretKeyRef") if source.secret_key_ref
+                else (source.config_map_key_ref, CONFIGMAP, "configMapKeyRef")
+            )
+            assert ref is not None
+            where = f"spec.env[name={var.name}].valueFrom.{field_name}"
+            key = (rtype.kind, ref.name)
+            if key not in cache:
+                cache[key] = self.kube.get(rtype, env.namespace, ref.name)
+            obj = cache[key]
+            if obj is None:
+                raise DependencyMissing(f"{rtype.kind}NotFound", f"{where}: {rtype.kind} {ref.name!r} not found")
+            if not any(ref.key in (obj.get(section) or {}) for section in ("data", "binaryData")):
+                raise DependencyMissing(f"{rtype.kind}KeyNotFound",
+                                        f"{where}: {rtype.kind} {ref.name!r} has no key {ref.key!r}")
+            version = f"{rtype.kind}/{ref.name}/{obj['metadata']['uid']}/{obj['metadata']['resourceVersion']}"
+            digest.update(version.encode() + b"\0")
+        return digest.hexdigest()[:16] if referenced else None
+
