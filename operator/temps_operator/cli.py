@@ -33,7 +33,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = _settings(args, (
         "namespaces", "resync_interval", "health_port", "metrics_port", "log_format", "log_level",
-        "ingress_class", "tls_issuer", "peering",
+        "ingress_class", "tls_issuer",
     ))
     kopf.configure(
         verbose=settings.log_level == "DEBUG", quiet=settings.log_level in ("WARNING", "ERROR"),
@@ -44,8 +44,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         registry=build_registry(settings),
         clusterwide=not settings.namespaces,
         namespaces=settings.namespaces,
-        standalone=settings.peering is None,
-        peering_name=settings.peering,
+        standalone=True,
         liveness_endpoint=liveness,
     ))
     return 0
@@ -115,7 +114,6 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--metrics-port", type=int, help="port of /metrics (0 disables)")
     run.add_argument("--log-format", choices=["text", "json"])
     run.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
-    run.add_argument("--peering", metavar="NAME", help="kopf peering object for leader election")
     run.set_defaults(func=cmd_run)
 
     render = sub.add_parser("render", help="print, as YAML, the objects Direct mode would apply (offline)")

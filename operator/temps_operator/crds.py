@@ -91,6 +91,7 @@ def crd(kind: Kind) -> JsonSchema:
                 "schema": {"openAPIV3Schema": {
                     "type": "object",
                     "description": kind.description,
+                    **({"x-kubernetes-validations": list(kind.validations)} if kind.validations else {}),
                     "required": ["spec"],
                     "properties": {
                         "apiVersion": {"type": "string", "description": "APIVersion of this object."},

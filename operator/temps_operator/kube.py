@@ -60,9 +60,9 @@ class KubeError(Exception):
 def load_api_client() -> k8s.ApiClient:
     """In-cluster credentials when running in a pod, else KUBECONFIG or ~/.kube/config."""
     try:
-        k8s_config.load_incluster_config()
+        k8s_config.load_incluster_config()  # type: ignore[no-untyped-call]
     except k8s_config.ConfigException:
-        k8s_config.load_kube_config()
+        k8s_config.load_kube_config()  # type: ignore[no-untyped-call]
     return k8s.ApiClient()
 
 
@@ -75,13 +75,13 @@ class KubeClient:
         self, method: str, path: str, *, query: Mapping[str, str] | None = None,
         body: Any = None, content_type: str = "application/json",
     ) -> Manifest:
-        _, url, headers, serialized = self.api.param_serialize(
+        _, url, headers, serialized, _ = self.api.param_serialize(
             method, path, query_params=list((query or {}).items()),
             header_params={"Content-Type": content_type, "Accept": "application/json"},
             body=body, auth_settings=["BearerToken"],
         )
         response = self.api.call_api(method, url, header_params=headers, body=serialized)
-        raw = response.read()
+        raw = response.read()  # type: ignore[no-untyped-call]
         if response.status >= 400:
             raise KubeError(response.status, _message(raw))
         result: Manifest = json.loads(raw) if raw else {}

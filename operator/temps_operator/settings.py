@@ -32,8 +32,6 @@ class Settings(BaseSettings):
     """cert-manager ClusterIssuer; when set, Ingresses get TLS for every domain."""
     field_manager: str = FIELD_MANAGER
     """Field manager of the operator's server-side applies."""
-    peering: str | None = None
-    """kopf peering object for leader election between replicas; none runs standalone."""
 
     @field_validator("namespaces", mode="before")
     @classmethod

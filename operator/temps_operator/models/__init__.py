@@ -1,6 +1,6 @@
 """Pydantic models of the four kinds: the single source of truth for the CRDs and the reconcilers."""
 
-from .base import Kind, KubeModel, PrinterColumn
+from .base import Kind, KubeModel, PrinterColumn, cel
 from .common import Condition, EnvVar, Resources
 from .environment import Domain, TempsEnvironmentSpec, TempsEnvironmentStatus
 from .monitor import TempsMonitorSpec, TempsMonitorStatus
@@ -35,6 +35,11 @@ ENVIRONMENT = Kind(
         PrinterColumn("Replicas", ".status.readyReplicas", type="integer", description="Ready replicas"),
         PrinterColumn("URL", ".status.url", description="Where the environment answers"),
         _REASON, _AGE,
+    ),
+    validations=(
+        cel("self.metadata.name.size() <= 63 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
+            "metadata.name must be a DNS label of at most 63 characters starting with a letter: "
+            "it names the environment's Deployment, Service and Ingress"),
     ),
 )
 SERVICE = Kind(

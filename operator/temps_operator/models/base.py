@@ -8,6 +8,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
+JsonDict = dict[str, Any]
+
 
 class KubeModel(BaseModel):
     """Kubernetes field naming (camelCase) on the wire, snake_case in Python.
@@ -28,14 +30,24 @@ class KubeModel(BaseModel):
         return self.model_dump(by_alias=True, exclude_none=True, mode="json")
 
 
-def cel(rule: str, message: str, *, field_path: str | None = None, reason: str | None = None) -> dict[str, str]:
+def cel(rule: str, message: str, *, field_path: str | None = None, reason: str | None = None) -> JsonDict:
     """One ``x-kubernetes-validations`` entry: a CEL rule checked by the API server at admission."""
-    entry = {"rule": rule, "message": message}
+    entry: JsonDict = {"rule": rule, "message": message}
     if field_path:
         entry["fieldPath"] = field_path
     if reason:
         entry["reason"] = reason
     return entry
+
+
+def rules(*entries: JsonDict) -> JsonDict:
+    """Schema extras carrying CEL rules, for a field's ``json_schema_extra``."""
+    return {"x-kubernetes-validations": list(entries)}
+
+
+def validated(*entries: JsonDict) -> ConfigDict:
+    """Model config adding CEL rules on the whole object; pydantic merges it with the parent's config."""
+    return ConfigDict(json_schema_extra=rules(*entries))
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,8 @@ class Kind:
     status: type[BaseModel]
     description: str
     columns: tuple[PrinterColumn, ...] = field(default_factory=tuple)
+    validations: tuple[JsonDict, ...] = ()
+    """CEL rules on the whole object, for what the spec alone cannot say (such as the name's shape)."""
     categories: ClassVar[tuple[str, ...]] = ("temps",)
 
     @property

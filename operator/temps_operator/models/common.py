@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
-from .base import KubeModel, cel
+from .base import KubeModel, cel, validated
 
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
@@ -39,12 +39,10 @@ class KeySelector(KubeModel):
 class EnvVarSource(KubeModel):
     """Where an env var's value comes from, when it is not a literal."""
 
-    model_config = KubeModel.model_config | {
-        "json_schema_extra": {"x-kubernetes-validations": [
+    model_config = validated(
             cel("has(self.secretKeyRef) != has(self.configMapKeyRef)",
                 "exactly one of secretKeyRef or configMapKeyRef must be set"),
-        ]},
-    }
+    )
 
     secret_key_ref: KeySelector | None = None
     """A key of a Secret; the value is never copied into status, events or logs."""
@@ -55,11 +53,9 @@ class EnvVarSource(KubeModel):
 class EnvVar(KubeModel):
     """An environment variable given to the application."""
 
-    model_config = KubeModel.model_config | {
-        "json_schema_extra": {"x-kubernetes-validations": [
+    model_config = validated(
             cel("has(self.value) != has(self.valueFrom)", "exactly one of value or valueFrom must be set"),
-        ]},
-    }
+    )
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=ENV_VAR_NAME)]
     """Variable name: letters, digits and underscores, not starting with a digit."""
@@ -72,12 +68,10 @@ class EnvVar(KubeModel):
 class Quantity(KubeModel):
     """A request and a limit; the limit must not be below the request."""
 
-    model_config = KubeModel.model_config | {
-        "json_schema_extra": {"x-kubernetes-validations": [
+    model_config = validated(
             cel("!has(self.request) || !has(self.limit) || self.request <= self.limit",
                 "request must not exceed limit", field_path=".request"),
-        ]},
-    }
+    )
 
 
 class CpuResources(Quantity):
@@ -113,8 +107,6 @@ ConditionStatus = Literal["True", "False", "Unknown"]
 class Condition(KubeModel):
     """A condition as the Kubernetes API conventions (metav1.Condition) define it."""
 
-    model_config = KubeModel.model_config | {"frozen": True}
-
     type: str
     """Condition type: Ready, Reconciling or Stalled."""
     status: ConditionStatus
@@ -132,7 +124,7 @@ class Condition(KubeModel):
 class CommonStatus(KubeModel):
     """Status fields every kind reports: kstatus reads exactly these."""
 
-    model_config = KubeModel.model_config | {"extra": "ignore"}
+    model_config = ConfigDict(extra="ignore")
 
     observed_generation: int | None = None
     """The metadata.generation the operator last acted on."""

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from .base import KubeModel, cel
+from .base import KubeModel, cel, rules, validated
 from .common import DNS_SUBDOMAIN, HTTP_PATH, CommonStatus, EnvVar, LocalObjectReference, Port, Resources
 from .project import Image
 
@@ -23,16 +23,14 @@ class Domain(KubeModel):
 class TempsEnvironmentSpec(KubeModel):
     """Desired state of a TempsEnvironment. Unset fields inherit the project's defaults."""
 
-    model_config = KubeModel.model_config | {
-        "json_schema_extra": {"x-kubernetes-validations": [
+    model_config = validated(
             cel("!has(self.domains) || self.domains.filter(d, has(d.primary) && d.primary).size() <= 1",
                 "at most one domain may be primary", field_path=".domains"),
-        ]},
-    }
+    )
 
-    project_ref: LocalObjectReference = Field(json_schema_extra={"x-kubernetes-validations": [
+    project_ref: LocalObjectReference = Field(json_schema_extra=rules(
         cel("self == oldSelf", "projectRef is immutable; create a new environment instead"),
-    ]})
+    ))
     """The TempsProject this environment belongs to, in the same namespace. Immutable."""
     branch: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = None
     """Git branch to deploy (Temps mode); defaults to the project's branch."""

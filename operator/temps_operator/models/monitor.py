@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from .base import KubeModel, cel
+from .base import KubeModel, cel, validated
 from .common import HTTP_PATH, CommonStatus, LocalObjectReference
 
 CheckType = Literal["http", "tcp"]
@@ -15,12 +15,10 @@ CheckType = Literal["http", "tcp"]
 class TempsMonitorSpec(KubeModel):
     """Desired state of a TempsMonitor."""
 
-    model_config = KubeModel.model_config | {
-        "json_schema_extra": {"x-kubernetes-validations": [
+    model_config = validated(
             cel("self.checkType == 'http' || (!has(self.path) && !has(self.expectedStatus))",
                 "path and expectedStatus apply to http checks only", field_path=".checkType"),
-        ]},
-    }
+    )
 
     environment_ref: LocalObjectReference
     """The TempsEnvironment to watch, in the same namespace."""

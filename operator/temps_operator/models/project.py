@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from .base import KubeModel, cel
+from .base import KubeModel, cel, validated
 from .common import HTTP_PATH, CommonStatus, EnvVar, Port, Resources
 
 GIT_URL = r"^(https?://|ssh://|git@)[^\s]+$"
@@ -58,12 +58,10 @@ class EnvironmentDefaults(KubeModel):
 class TempsProjectSpec(KubeModel):
     """Desired state of a TempsProject."""
 
-    model_config = KubeModel.model_config | {
-        "json_schema_extra": {"x-kubernetes-validations": [
+    model_config = validated(
             cel("has(self.git) != has(self.image)", "exactly one of spec.git or spec.image must be set",
                 reason="FieldValueInvalid"),
-        ]},
-    }
+    )
 
     git: GitSource | None = None
     """Git source, built by Temps. Exactly one of git or image."""

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from .base import KubeModel, cel
+from .base import KubeModel, cel, rules
 from .common import CommonStatus, LocalObjectReference
 
 ServiceType = Literal["postgres", "redis", "mongodb", "s3"]
@@ -15,9 +15,9 @@ ServiceType = Literal["postgres", "redis", "mongodb", "s3"]
 class TempsServiceSpec(KubeModel):
     """Desired state of a TempsService."""
 
-    type: ServiceType = Field(json_schema_extra={"x-kubernetes-validations": [
+    type: ServiceType = Field(json_schema_extra=rules(
         cel("self == oldSelf", "type is immutable; create a new service instead"),
-    ]})
+    ))
     """Kind of service: postgres, redis, mongodb or s3. Immutable."""
     version: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z][-0-9A-Za-z.]*$")] \
         | None = None
