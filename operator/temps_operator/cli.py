@@ -33,7 +33,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = _settings(args, (
         "namespaces", "resync_interval", "health_port", "metrics_port", "log_format", "log_level",
-        "ingress_class", "tls_issuer",
+        "ingress_class", "tls_issuer", "default_connection",
     ))
     kopf.configure(
         verbose=settings.log_level == "DEBUG", quiet=settings.log_level in ("WARNING", "ERROR"),
@@ -114,6 +114,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--metrics-port", type=int, help="port of /metrics (0 disables)")
     run.add_argument("--log-format", choices=["text", "json"])
     run.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    run.add_argument("--default-connection", metavar="NAME",
+                     help="TempsConnection for resources that name none (Temps mode); Direct mode when unset")
     run.set_defaults(func=cmd_run)
 
     render = sub.add_parser("render", help="print, as YAML, the objects Direct mode would apply (offline)")

@@ -9,13 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .errors import SpecError
 from .models import Domain, EnvVar, Resources, TempsEnvironmentSpec, TempsProjectSpec
 from .models.common import CpuResources, MemoryResources
 
-SpecT = TypeVar("SpecT", TempsEnvironmentSpec, TempsProjectSpec)
+SpecT = TypeVar("SpecT", bound=BaseModel)
 QuantityT = TypeVar("QuantityT", CpuResources, MemoryResources)
 
 DEFAULT_PORT = 3000

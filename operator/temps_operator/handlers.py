@@ -1,14 +1,16 @@
 """kopf registrations only: each handler hands the object's key to its kind's reconciler.
 
 Reconcilers are level-triggered (they re-read the object), so any event may call them: the object's
-own create/update/resume, the resync timer, a change of a Deployment it owns, or its project.
+own create/update/resume, the resync timer, a change of a Deployment it owns, or of what it depends on
+(a project for its environments and services, an environment for its monitors).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 import kopf
@@ -16,34 +18,55 @@ from prometheus_client import start_http_server
 
 from . import GROUP, VERSION
 from .direct.render import ENVIRONMENT_LABEL, MANAGED_BY
-from .kube import KubeClient, load_api_client
-from .reconcilers.base import KeyedLocks, TransientError
+from .kube import TEMPS_SERVICE, KubeClient, load_api_client
+from .reconcilers.base import KeyedLocks, Reconciler, TransientError
+from .reconcilers.connection import ConnectionReconciler
 from .reconcilers.environment import EnvironmentReconciler
+from .reconcilers.monitor import MonitorReconciler
 from .reconcilers.project import ProjectReconciler
+from .reconcilers.service import ServiceReconciler
 from .settings import Settings
+from .temps.connection import Connections
+from .temps.runner import LoopRunner
 
 FINALIZER = f"{GROUP}/finalizer"
 ANNOTATION_PREFIX = GROUP
-RETRY_DELAY = 10.0
 
 
 def post_event(body: Mapping[str, Any], type_: str, reason: str, message: str) -> None:
     kopf.event(cast(kopf.Body, body), type=type_, reason=reason, message=message)
 
 
+def retrying(fn: Callable[[str, str], object], namespace: str | None, name: str) -> None:
+    """Run a reconcile; a transient failure (already in status) makes kopf retry after its delay."""
+    try:
+        fn(namespace or "", name)
+    except TransientError as exc:
+        raise kopf.TemporaryError(str(exc), delay=exc.delay) from None
+
+
+def quietly(fn: Callable[[str, str], object], namespace: str | None, name: str) -> None:
+    """A dependency-triggered reconcile: a failure is in the object's status and its own retry picks it up."""
+    with contextlib.suppress(TransientError):
+        fn(namespace or "", name)
+
+
+def services_of(kube: KubeClient, namespace: str, project: str) -> list[str]:
+    return sorted(s["metadata"]["name"] for s in kube.list(TEMPS_SERVICE, namespace)
+                  if any(r.get("name") == project for r in (s.get("spec") or {}).get("projectRefs") or []))
+
+
 def build_registry(config: Settings, kube: KubeClient | None = None) -> kopf.OperatorRegistry:
     """All handlers of the operator, bound to one configuration and one Kubernetes client."""
     registry = kopf.OperatorRegistry()
     kube = kube or KubeClient(load_api_client(), config.field_manager)
-    locks = KeyedLocks()
-    projects = ProjectReconciler(kube, config, post_event, locks)
-    environments = EnvironmentReconciler(kube, config, post_event, locks)
-
-    def retrying(fn: Any, namespace: str | None, name: str) -> None:
-        try:
-            fn(namespace, name)
-        except TransientError as exc:
-            raise kopf.TemporaryError(str(exc), delay=RETRY_DELAY) from None
+    runner = LoopRunner()
+    shared = (kube, config, post_event, KeyedLocks(), Connections(kube, runner, config.default_connection))
+    projects = ProjectReconciler(*shared)
+    environments = EnvironmentReconciler(*shared)
+    services = ServiceReconciler(*shared)
+    monitors = MonitorReconciler(*shared)
+    connections = ConnectionReconciler(*shared)
 
     @kopf.on.login(registry=registry)
     def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
@@ -51,7 +74,8 @@ def build_registry(config: Settings, kube: KubeClient | None = None) -> kopf.Ope
         return kopf.login_with_service_account(**kwargs) or kopf.login_with_kubeconfig(**kwargs)
 
     @kopf.on.startup(registry=registry)
-    def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
+    async def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
+        runner.bind(asyncio.get_running_loop())
         settings.persistence.finalizer = FINALIZER
         settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=ANNOTATION_PREFIX)
         settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
@@ -60,47 +84,51 @@ def build_registry(config: Settings, kube: KubeClient | None = None) -> kopf.Ope
         settings.posting.level = logging.WARNING
         settings.execution.max_workers = 8
         settings.watching.server_timeout = 300
-
-    @kopf.on.startup(registry=registry)
-    def serve_metrics(**_: Any) -> None:
         if config.metrics_port:
             start_http_server(config.metrics_port)
 
-    # --- TempsProject ---------------------------------------------------------------------------------
-    @kopf.on.resume(GROUP, VERSION, "tempsprojects", registry=registry)
-    @kopf.on.create(GROUP, VERSION, "tempsprojects", registry=registry)
-    @kopf.on.update(GROUP, VERSION, "tempsprojects", registry=registry)
-    def project_changed(namespace: str | None, name: str, **_: Any) -> None:
-        retrying(projects.reconcile, namespace, name)
-        # A project's defaults flow into its environments, and waiting environments can now proceed.
+    def resource(plural: str, reconciler: Reconciler,
+                 then: Callable[[str | None, str, Mapping[str, Any]], None] | None = None) -> None:
+        """create/update/resume, the resync timer and the finalizer of one kind."""
+
+        @kopf.on.resume(GROUP, VERSION, plural, registry=registry)
+        @kopf.on.create(GROUP, VERSION, plural, registry=registry)
+        @kopf.on.update(GROUP, VERSION, plural, registry=registry)
+        def changed(namespace: str | None, name: str, spec: Mapping[str, Any], **_: Any) -> None:
+            retrying(reconciler.reconcile, namespace, name)
+            if then is not None:
+                then(namespace, name, spec)
+
+        @kopf.timer(GROUP, VERSION, plural, interval=config.resync_interval,
+                    initial_delay=config.resync_interval, registry=registry)
+        def resync(namespace: str | None, name: str, **_: Any) -> None:
+            retrying(reconciler.reconcile, namespace, name)
+
+        @kopf.on.delete(GROUP, VERSION, plural, registry=registry)
+        def deleted(namespace: str | None, name: str, spec: Mapping[str, Any], **_: Any) -> None:
+            retrying(reconciler.finalize, namespace, name)
+            if then is not None:
+                then(namespace, name, spec)
+
+    def after_project(namespace: str | None, name: str, spec: Mapping[str, Any]) -> None:
+        # Defaults flow into environments; environments and services waiting for the project proceed.
         for env_name in projects.environment_names(namespace or "", name):
-            retrying(environments.reconcile, namespace, env_name)
+            quietly(environments.reconcile, namespace, env_name)
+        for service_name in services_of(kube, namespace or "", name):
+            quietly(services.reconcile, namespace, service_name)
 
-    @kopf.timer(GROUP, VERSION, "tempsprojects", interval=config.resync_interval,
-                initial_delay=config.resync_interval, registry=registry)
-    def project_resync(namespace: str | None, name: str, **_: Any) -> None:
-        retrying(projects.reconcile, namespace, name)
-
-    # --- TempsEnvironment -----------------------------------------------------------------------------
-    @kopf.on.resume(GROUP, VERSION, "tempsenvironments", registry=registry)
-    @kopf.on.create(GROUP, VERSION, "tempsenvironments", registry=registry)
-    @kopf.on.update(GROUP, VERSION, "tempsenvironments", registry=registry)
-    def environment_changed(namespace: str | None, name: str, spec: Mapping[str, Any], **_: Any) -> None:
-        retrying(environments.reconcile, namespace, name)
+    def after_environment(namespace: str | None, name: str, spec: Mapping[str, Any]) -> None:
         project = (spec.get("projectRef") or {}).get("name")
         if project:
-            retrying(projects.reconcile, namespace, project)
+            quietly(projects.reconcile, namespace, project)  # its environment count
+        for monitor_name in monitors.monitors_of(namespace or "", name):
+            quietly(monitors.reconcile, namespace, monitor_name)
 
-    @kopf.timer(GROUP, VERSION, "tempsenvironments", interval=config.resync_interval,
-                initial_delay=config.resync_interval, registry=registry)
-    def environment_resync(namespace: str | None, name: str, **_: Any) -> None:
-        retrying(environments.reconcile, namespace, name)
-
-    @kopf.on.delete(GROUP, VERSION, "tempsenvironments", optional=True, registry=registry)
-    def environment_deleted(namespace: str | None, spec: Mapping[str, Any], **_: Any) -> None:
-        project = (spec.get("projectRef") or {}).get("name")
-        if project:
-            retrying(projects.reconcile, namespace, project)
+    resource("tempsprojects", projects, after_project)
+    resource("tempsenvironments", environments, after_environment)
+    resource("tempsservices", services)
+    resource("tempsmonitors", monitors)
+    resource("tempsconnections", connections)
 
     @kopf.on.event("apps", "v1", "deployments", labels={"app.kubernetes.io/managed-by": MANAGED_BY},
                    registry=registry)
@@ -108,8 +136,6 @@ def build_registry(config: Settings, kube: KubeClient | None = None) -> kopf.Ope
         """A rollout moved, or someone edited or deleted the Deployment: reconcile its environment."""
         env_name = labels.get(ENVIRONMENT_LABEL)
         if env_name:
-            # A failure is already in the environment's status; its own retry and resync pick it up.
-            with contextlib.suppress(TransientError):
-                environments.reconcile(namespace or "", env_name)
+            quietly(environments.reconcile, namespace, env_name)
 
     return registry

@@ -27,10 +27,11 @@ class ResourceType:
     api_version: str
     kind: str
     plural: str
+    namespaced: bool = True
 
     def path(self, namespace: str, name: str | None = None, subresource: str | None = None) -> str:
         base = "/api/v1" if self.api_version == "v1" else f"/apis/{self.api_version}"
-        path = f"{base}/namespaces/{namespace}/{self.plural}"
+        path = f"{base}/namespaces/{namespace}/{self.plural}" if self.namespaced else f"{base}/{self.plural}"
         if name:
             path += f"/{name}"
         if subresource:
@@ -45,7 +46,11 @@ SECRET = ResourceType("v1", "Secret", "secrets")
 CONFIGMAP = ResourceType("v1", "ConfigMap", "configmaps")
 TEMPS_PROJECT = ResourceType(f"{GROUP}/{VERSION}", "TempsProject", "tempsprojects")
 TEMPS_ENVIRONMENT = ResourceType(f"{GROUP}/{VERSION}", "TempsEnvironment", "tempsenvironments")
-BY_KIND = {t.kind: t for t in (DEPLOYMENT, SERVICE, INGRESS, SECRET, CONFIGMAP, TEMPS_PROJECT, TEMPS_ENVIRONMENT)}
+TEMPS_SERVICE = ResourceType(f"{GROUP}/{VERSION}", "TempsService", "tempsservices")
+TEMPS_MONITOR = ResourceType(f"{GROUP}/{VERSION}", "TempsMonitor", "tempsmonitors")
+TEMPS_CONNECTION = ResourceType(f"{GROUP}/{VERSION}", "TempsConnection", "tempsconnections", namespaced=False)
+BY_KIND = {t.kind: t for t in (DEPLOYMENT, SERVICE, INGRESS, SECRET, CONFIGMAP, TEMPS_PROJECT, TEMPS_ENVIRONMENT,
+                               TEMPS_SERVICE, TEMPS_MONITOR, TEMPS_CONNECTION)}
 
 
 class KubeError(Exception):

@@ -29,3 +29,11 @@ def observe_reconcile(kind: str, verdict: Verdict, seconds: float) -> None:
     RECONCILE_DURATION.labels(kind).observe(seconds)
     if verdict.phase in ("failed", "stalled"):
         RECONCILE_ERRORS.labels(kind, verdict.reason).inc()
+TEMPS_API_CALLS = Counter(
+    "temps_api_requests", "Calls to the Temps API by operation (method and path template) and HTTP status "
+    "(or timeout, connection-error).", ["operation", "status"],
+)
+TEMPS_API_DURATION = Histogram(
+    "temps_api_request_duration_seconds", "Duration of Temps API calls by operation.", ["operation"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     """ingressClassName of the Ingresses Direct mode renders; the cluster default when unset."""
     tls_issuer: str | None = None
     """cert-manager ClusterIssuer; when set, Ingresses get TLS for every domain."""
+    default_connection: str | None = None
+    """TempsConnection for resources that name none; unset means such resources are realised Directly."""
     field_manager: str = FIELD_MANAGER
     """Field manager of the operator's server-side applies."""
 

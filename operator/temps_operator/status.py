@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .models.common import Condition
@@ -39,6 +39,15 @@ class Verdict:
     @property
     def ready(self) -> bool:
         return self.phase == "ready"
+
+
+@dataclass
+class Outcome:
+    """A verdict plus the kind-specific status fields that go with it."""
+
+    verdict: Verdict
+    fields: dict[str, Any] = field(default_factory=dict)
+    retry_after: float | None = None
 
 
 def now_rfc3339() -> str:

@@ -37,7 +37,7 @@ def test_render_reports_missing_project(tmp_path: Path, capsys: pytest.CaptureFi
 def test_crds_command_writes_files(tmp_path: Path) -> None:
     assert main(["crds", "--output-dir", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "temps.sh_tempsenvironments.yaml", "temps.sh_tempsmonitors.yaml",
+        "temps.sh_tempsconnections.yaml", "temps.sh_tempsenvironments.yaml", "temps.sh_tempsmonitors.yaml",
         "temps.sh_tempsprojects.yaml", "temps.sh_tempsservices.yaml",
     ]
 

@@ -50,7 +50,7 @@ def test_schemas_are_structural() -> None:
 def test_names_categories_status_and_columns() -> None:
     for kind in KINDS:
         spec = yaml.safe_load(render_all()[f"temps.sh_{kind.plural}.yaml"])["spec"]
-        assert spec["scope"] == "Namespaced"
+        assert spec["scope"] == ("Cluster" if kind.kind == "TempsConnection" else "Namespaced")
         assert spec["names"]["categories"] == ["temps"]
         assert spec["names"]["shortNames"]
         version = spec["versions"][0]

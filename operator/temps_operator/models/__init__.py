@@ -2,6 +2,7 @@
 
 from .base import Kind, KubeModel, PrinterColumn, cel
 from .common import Condition, EnvVar, Resources
+from .connection import TempsConnectionSpec, TempsConnectionStatus
 from .environment import Domain, TempsEnvironmentSpec, TempsEnvironmentStatus
 from .monitor import TempsMonitorSpec, TempsMonitorStatus
 from .project import TempsProjectSpec, TempsProjectStatus
@@ -12,6 +13,7 @@ _READY = PrinterColumn("Ready", '.status.conditions[?(@.type=="Ready")].status',
 _REASON = PrinterColumn("Reason", '.status.conditions[?(@.type=="Ready")].reason', priority=1,
                         description="Why it is (not) Ready")
 _AGE = PrinterColumn("Age", ".metadata.creationTimestamp", type="date")
+_MODE = PrinterColumn("Mode", ".status.mode", description="Direct or Temps")
 
 PROJECT = Kind(
     kind="TempsProject", plural="tempsprojects", short_names=("tproj",),
@@ -22,7 +24,7 @@ PROJECT = Kind(
         PrinterColumn("Image", ".spec.image", description="Container image"),
         PrinterColumn("Repository", ".spec.git.repository", description="Git repository"),
         PrinterColumn("Envs", ".status.environments", type="integer", description="Environments"),
-        _REASON, _AGE,
+        _MODE, _REASON, _AGE,
     ),
 )
 ENVIRONMENT = Kind(
@@ -34,7 +36,7 @@ ENVIRONMENT = Kind(
         _READY,
         PrinterColumn("Replicas", ".status.readyReplicas", type="integer", description="Ready replicas"),
         PrinterColumn("URL", ".status.url", description="Where the environment answers"),
-        _REASON, _AGE,
+        _MODE, _REASON, _AGE,
     ),
     validations=(
         cel("self.metadata.name.size() <= 63 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
@@ -66,11 +68,39 @@ MONITOR = Kind(
         _REASON, _AGE,
     ),
 )
-KINDS: tuple[Kind, ...] = (PROJECT, ENVIRONMENT, SERVICE, MONITOR)
+CONNECTION = Kind(
+    kind="TempsConnection", plural="tempsconnections", short_names=("tconn",),
+    spec=TempsConnectionSpec, status=TempsConnectionStatus, scope="Cluster",
+    description="A Temps instance: its API URL and the Secret holding its token. Resources refer to it by name.",
+    columns=(
+        PrinterColumn("URL", ".spec.url", description="Temps API URL"),
+        _READY, _REASON, _AGE,
+    ),
+)
+KINDS: tuple[Kind, ...] = (PROJECT, ENVIRONMENT, SERVICE, MONITOR, CONNECTION)
 
 __all__ = [
-    "ENVIRONMENT", "KINDS", "MONITOR", "PROJECT", "SERVICE", "Condition", "Domain", "EnvVar", "Kind",
-    "KubeModel", "PrinterColumn", "Resources", "TempsEnvironmentSpec", "TempsEnvironmentStatus",
-    "TempsMonitorSpec", "TempsMonitorStatus", "TempsProjectSpec", "TempsProjectStatus",
-    "TempsServiceSpec", "TempsServiceStatus",
+                       "CONNECTION",
+                       "ENVIRONMENT",
+                       "KINDS",
+                       "MONITOR",
+                       "PROJECT",
+                       "SERVICE",
+                       "Condition",
+                       "Domain",
+                       "EnvVar",
+                       "Kind",
+                       "KubeModel",
+                       "PrinterColumn",
+                       "Resources",
+                       "TempsConnectionSpec",
+                       "TempsConnectionStatus",
+                       "TempsEnvironmentSpec",
+                       "TempsEnvironmentStatus",
+                       "TempsMonitorSpec",
+                       "TempsMonitorStatus",
+                       "TempsProjectSpec",
+                       "TempsProjectStatus",
+                       "TempsServiceSpec",
+                       "TempsServiceStatus",
 ]

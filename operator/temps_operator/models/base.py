@@ -79,6 +79,7 @@ class Kind:
     description: str
     columns: tuple[PrinterColumn, ...] = field(default_factory=tuple)
     validations: tuple[JsonDict, ...] = ()
+    scope: str = "Namespaced"
     """CEL rules on the whole object, for what the spec alone cannot say (such as the name's shape)."""
     categories: ClassVar[tuple[str, ...]] = ("temps",)
 

@@ -6,12 +6,15 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
 
-from .base import KubeModel, cel, validated
+from .base import JsonDict, KubeModel, cel, rules, validated
 
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 ENV_VAR_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 HTTP_PATH = r"^/[^\s]*$"
+
+DeletionPolicy = Literal["Delete", "Orphan"]
+Slug = Annotated[str, StringConstraints(min_length=1, max_length=63, pattern=DNS_LABEL)]
 
 ObjectName = Annotated[str, StringConstraints(min_length=1, max_length=253, pattern=DNS_SUBDOMAIN)]
 ResourceName = Annotated[str, StringConstraints(min_length=1, max_length=63, pattern=DNS_LABEL)]
@@ -25,6 +28,17 @@ class LocalObjectReference(KubeModel):
 
     name: ObjectName
     """Name of the referenced object, in the namespace of the referring resource."""
+
+
+def immutable(description: str) -> JsonDict:
+    return rules(cel("self == oldSelf", f"{description} is immutable"))
+
+
+CONNECTION_RULE = cel(
+    "has(self.connectionRef) == has(oldSelf.connectionRef)",
+    "connectionRef cannot be added or removed: a resource does not move between Direct and Temps mode",
+    field_path=".connectionRef",
+)
 
 
 class KeySelector(KubeModel):
@@ -132,3 +146,5 @@ class CommonStatus(KubeModel):
         "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"],
     })
     """Ready, Reconciling and Stalled, as kstatus and the Kubernetes API conventions define them."""
+    connection: str | None = None
+    """Temps mode: the TempsConnection in use (kept so that deletion works even after the reference is gone)."""

@@ -7,7 +7,16 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from .base import KubeModel, cel, rules, validated
-from .common import DNS_SUBDOMAIN, HTTP_PATH, CommonStatus, EnvVar, LocalObjectReference, Port, Resources
+from .common import (
+    DNS_SUBDOMAIN,
+    HTTP_PATH,
+    CommonStatus,
+    DeletionPolicy,
+    EnvVar,
+    LocalObjectReference,
+    Port,
+    Resources,
+)
 from .project import Image
 
 
@@ -52,6 +61,10 @@ class TempsEnvironmentSpec(KubeModel):
         "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
     })
     """Host names routed to the environment: one Ingress rule per domain."""
+    paused: bool = False
+    """Temps mode: pause the current deployment (true) or resume it (false)."""
+    deletion_policy: DeletionPolicy = "Delete"
+    """Temps mode: Delete removes the Temps environment when this resource is deleted; Orphan leaves it."""
 
 
 class TempsEnvironmentStatus(CommonStatus):
@@ -65,3 +78,17 @@ class TempsEnvironmentStatus(CommonStatus):
     """Desired replicas."""
     ready_replicas: int | None = None
     """Replicas that passed their readiness probe."""
+    mode: str | None = None
+    """Direct or Temps."""
+    environment_id: int | None = None
+    """Temps mode: id of the Temps environment."""
+    deployment_id: int | None = None
+    """Temps mode: id of the current deployment."""
+    deployment_status: str | None = None
+    """Temps mode: state of the current deployment as Temps reports it."""
+    managed_env_vars: list[str] | None = None
+    """Temps mode: keys of the env vars the operator manages (others on the Temps side are left alone)."""
+    managed_domains: list[str] | None = None
+    """Temps mode: domains the operator manages (others on the Temps side are left alone)."""
+    actions: dict[str, str] | None = None
+    """Temps mode: the last value of each action annotation (redeploy, rollback-to, cancel, teardown) acted on."""

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from .base import KubeModel, cel, validated
-from .common import HTTP_PATH, CommonStatus, LocalObjectReference
+from .common import HTTP_PATH, CommonStatus, DeletionPolicy, LocalObjectReference
 
 CheckType = Literal["http", "tcp"]
 
@@ -32,6 +32,8 @@ class TempsMonitorSpec(KubeModel):
     """Path of the http check, starting with /; / when unset."""
     expected_status: Annotated[int, Field(ge=100, le=599)] | None = None
     """HTTP status a healthy check answers (100-599); any 2xx when unset."""
+    deletion_policy: DeletionPolicy = "Delete"
+    """Temps mode: Delete removes the Temps monitor when this resource is deleted; Orphan leaves it."""
 
 
 MonitorState = Literal["up", "down", "unknown"]
@@ -48,3 +50,7 @@ class TempsMonitorStatus(CommonStatus):
     """Share of successful checks, in percent."""
     last_check_time: str | None = None
     """When the last check ran (RFC 3339)."""
+    mode: str | None = None
+    """Direct or Temps."""
+    monitor_id: int | None = None
+    """Temps mode: id of the Temps monitor."""

@@ -7,7 +7,18 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from .base import KubeModel, cel, validated
-from .common import HTTP_PATH, CommonStatus, EnvVar, Port, Resources
+from .common import (
+    CONNECTION_RULE,
+    HTTP_PATH,
+    CommonStatus,
+    DeletionPolicy,
+    EnvVar,
+    LocalObjectReference,
+    Port,
+    Resources,
+    Slug,
+    immutable,
+)
 
 GIT_URL = r"^(https?://|ssh://|git@)[^\s]+$"
 IMAGE_REF = r"^[a-z0-9]([-a-z0-9._/:@]*[a-zA-Z0-9])?$"
@@ -61,6 +72,7 @@ class TempsProjectSpec(KubeModel):
     model_config = validated(
             cel("has(self.git) != has(self.image)", "exactly one of spec.git or spec.image must be set",
                 reason="FieldValueInvalid"),
+            CONNECTION_RULE,
     )
 
     git: GitSource | None = None
@@ -73,6 +85,14 @@ class TempsProjectSpec(KubeModel):
     """Whether Temps deploys on every push to the branch."""
     defaults: EnvironmentDefaults | None = None
     """Defaults for the project's environments."""
+    connection_ref: LocalObjectReference | None = Field(default=None, json_schema_extra=immutable("connectionRef"))
+    """A TempsConnection: the project and its environments are synced to that Temps instance (Temps mode).
+    Unset means the operator's default connection if it has one, else Direct mode. Immutable."""
+    slug: Slug | None = Field(default=None, json_schema_extra=immutable("slug"))
+    """Slug of the Temps project (Temps mode); <namespace>-<name> when unset. An existing Temps project with
+    this slug is adopted, not duplicated. Immutable."""
+    deletion_policy: DeletionPolicy = "Delete"
+    """Temps mode: Delete removes the Temps project when this resource is deleted; Orphan leaves it."""
 
 
 class TempsProjectStatus(CommonStatus):
@@ -80,3 +100,11 @@ class TempsProjectStatus(CommonStatus):
 
     environments: int | None = None
     """Number of TempsEnvironments in the namespace that belong to this project."""
+    mode: str | None = None
+    """Direct or Temps."""
+    project_id: int | None = None
+    """Temps mode: id of the Temps project."""
+    slug: str | None = None
+    """Temps mode: slug of the Temps project."""
+    redeployed: str | None = None
+    """Temps mode: the last temps.sh/redeploy annotation value acted on."""

@@ -6,14 +6,16 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from .base import KubeModel, cel, rules
-from .common import CommonStatus, LocalObjectReference
+from .base import KubeModel, cel, rules, validated
+from .common import CONNECTION_RULE, CommonStatus, DeletionPolicy, LocalObjectReference, Slug, immutable
 
 ServiceType = Literal["postgres", "redis", "mongodb", "s3"]
 
 
 class TempsServiceSpec(KubeModel):
     """Desired state of a TempsService."""
+
+    model_config = validated(CONNECTION_RULE)
 
     type: ServiceType = Field(json_schema_extra=rules(
         cel("self == oldSelf", "type is immutable; create a new service instead"),
@@ -33,6 +35,12 @@ class TempsServiceSpec(KubeModel):
     """Stop the service without deleting it or its data."""
     storage_mib: Annotated[int, Field(ge=64, le=4194304)] = 1024
     """Size of the data volume in MiB (Direct mode)."""
+    connection_ref: LocalObjectReference | None = Field(default=None, json_schema_extra=immutable("connectionRef"))
+    """A TempsConnection: the service lives in that Temps instance (Temps mode). Immutable."""
+    slug: Slug | None = Field(default=None, json_schema_extra=immutable("slug"))
+    """Slug (and name) of the Temps service; <namespace>-<name> when unset. An existing one is adopted. Immutable."""
+    deletion_policy: DeletionPolicy = "Delete"
+    """Temps mode: Delete removes the Temps service (and its data) when this resource is deleted; Orphan leaves it."""
 
 
 class TempsServiceStatus(CommonStatus):
@@ -42,3 +50,13 @@ class TempsServiceStatus(CommonStatus):
     """host:port where the service answers."""
     secret_name: str | None = None
     """Secret holding the connection variables (its values are never copied into status)."""
+    mode: str | None = None
+    """Direct or Temps."""
+    service_id: int | None = None
+    """Temps mode: id of the Temps service."""
+    state: str | None = None
+    """Temps mode: the service's state as Temps reports it (for example running, stopped)."""
+    version: str | None = None
+    """The running version."""
+    linked_projects: list[str] | None = None
+    """Temps mode: TempsProjects the operator linked the service to."""

@@ -1,27 +1,26 @@
-"""What every per-kind reconciler shares: serialisation per object, status writing, Events, metrics."""
+"""What every per-kind reconciler shares: serialisation per object, status writing, Events, metrics, and
+the choice between the Direct backend and the Temps backend."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from .. import metrics
 from ..errors import DependencyMissing, SpecError
+from ..events import EventRecorder
 from ..kube import KubeClient, KubeError, Manifest, ResourceType
 from ..settings import Settings
-from ..status import Verdict, conditions_for, event_type, parse_conditions, ready_changed, status_patch
+from ..status import Outcome, Verdict, conditions_for, event_type, parse_conditions, ready_changed, status_patch
+from ..temps.connection import Connections
+from ..temps.sync.context import SyncContext
 
 log = logging.getLogger(__name__)
 
-
-class EventRecorder(Protocol):
-    """Posts a Kubernetes Event about an object. Messages are the operator's own, never secret values."""
-
-    def __call__(self, body: Mapping[str, Any], type_: str, reason: str, message: str) -> None: ...
+DEFAULT_RETRY_DELAY = 10.0
 
 
 class KeyedLocks:
@@ -36,16 +35,12 @@ class KeyedLocks:
             return self._locks.setdefault((kind, namespace, name), threading.Lock())
 
 
-@dataclass
-class Outcome:
-    """A verdict plus the kind-specific status fields that go with it."""
-
-    verdict: Verdict
-    fields: dict[str, Any] = field(default_factory=dict)
-
-
 class TransientError(Exception):
-    """Raised after status was written, so that the caller retries with backoff."""
+    """Raised after status was written, so that the caller retries after ``delay`` seconds."""
+
+    def __init__(self, message: str, delay: float = DEFAULT_RETRY_DELAY) -> None:
+        super().__init__(message)
+        self.delay = delay
 
 
 @dataclass
@@ -54,6 +49,7 @@ class Reconciler:
     settings: Settings
     record: EventRecorder
     locks: KeyedLocks
+    connections: Connections
     rtype: ResourceType = field(init=False)
 
     def observe(self, body: Manifest) -> Outcome:
@@ -67,31 +63,74 @@ class Reconciler:
             if body is None or body["metadata"].get("deletionTimestamp"):
                 return None
             started = time.monotonic()
-            outcome = self._observe_safely(body)
+            outcome = self.observe_safely(body, self.observe)
             self.write_status(body, outcome)
             metrics.observe_reconcile(self.rtype.kind, outcome.verdict, time.monotonic() - started)
             if outcome.verdict.phase == "failed":
-                raise TransientError(outcome.verdict.message)
+                raise TransientError(outcome.verdict.message, outcome.retry_after or DEFAULT_RETRY_DELAY)
             return outcome.verdict
 
-    def _observe_safely(self, body: Manifest) -> Outcome:
+    def observe_safely(self, body: Manifest, work: Any) -> Outcome:
+        """Run ``work(body)``, turning the errors a user or an outage causes into a verdict."""
+        from ..temps.errors import BadRequest, TempsError
+
+        meta = body["metadata"]
         try:
-            return self.observe(body)
+            outcome: Outcome = work(body)
+            return outcome
         except SpecError as exc:
             return Outcome(Verdict("stalled", exc.reason, exc.message))
         except DependencyMissing as exc:
             return Outcome(Verdict("waiting", exc.reason, exc.message))
         except KubeError as exc:
-            log.warning("Kubernetes API error while reconciling %s/%s: %s",
-                        body["metadata"]["namespace"], body["metadata"]["name"], exc)
+            log.warning("Kubernetes API error on %s/%s: %s", meta.get("namespace"), meta["name"], exc)
             return Outcome(Verdict("failed", "KubernetesAPIError", f"Kubernetes API error {exc.status}: {exc.message}"))
+        except BadRequest as exc:
+            return Outcome(Verdict("stalled", exc.reason, f"Temps refused {exc.operation}: {exc.title} {exc.detail}"))
+        except TempsError as exc:
+            log.warning("Temps API error on %s/%s: %s", meta.get("namespace"), meta["name"], exc)
+            return Outcome(Verdict("failed", exc.reason, str(exc)), retry_after=getattr(exc, "retry_after", None))
+
+    def context(self, connection: str, body: Manifest) -> SyncContext:
+        """What a Temps-mode sync of ``body`` needs, through the named TempsConnection."""
+        return SyncContext(self.kube, self.connections.client(connection), self.connections.runner, self.record, body)
+
+    def delete_remote(self, ctx: SyncContext) -> None:
+        """Delete the Temps twin. Overridden by the kinds that have one."""
+
+    def finalize(self, namespace: str, name: str) -> None:
+        """On deletion: remove the Temps twin unless the policy is Orphan. A failure is reported and retried,
+        never dropped. Direct-mode children need nothing here: garbage collection follows ownerReferences."""
+        with self.locks(self.rtype.kind, namespace, name):
+            body = self.kube.get(self.rtype, namespace, name)
+            if body is None:
+                return
+            status, spec = body.get("status") or {}, body.get("spec") or {}
+            if status.get("mode") != "Temps" or spec.get("deletionPolicy", "Delete") == "Orphan":
+                return
+            connection = str(status.get("connection") or self.connections.default or "")
+
+            def delete(body: Manifest) -> Outcome:
+                self.delete_remote(self.context(connection, body))
+                return Outcome(Verdict("ready", "Deleted", "the Temps object is deleted"))
+
+            outcome = self.observe_safely(body, delete)
+            if outcome.verdict.phase != "ready":
+                failed = Verdict("failed", "DeletionFailed", f"deleting the Temps object: {outcome.verdict.message}")
+                self.write_status(body, Outcome(failed))
+                raise TransientError(failed.message, outcome.retry_after or DEFAULT_RETRY_DELAY)
+            self.record(body, "Normal", "Deleted", f"deleted the Temps twin of {self.rtype.kind} {name}")
 
     def write_status(self, body: Manifest, outcome: Outcome) -> None:
         meta = body["metadata"]
         current = body.get("status") or {}
         previous = parse_conditions(current.get("conditions"))
         conditions = conditions_for(outcome.verdict, previous, meta.get("generation"))
+        complete = outcome.verdict.phase in ("ready", "progressing")
         desired = {
+            # A reconcile that stopped short keeps what earlier ones learnt (Temps ids, managed keys).
+            **({} if complete else {k: v for k, v in current.items()
+                                    if k not in ("conditions", "observedGeneration")}),
             "observedGeneration": meta.get("generation"),
             "conditions": [c.to_kube() for c in conditions],
             **{k: v for k, v in outcome.fields.items() if v is not None},
@@ -99,10 +138,7 @@ class Reconciler:
         patch = status_patch(current, desired)
         if patch is None:
             return
-        self.kube.patch_status(self.rtype, meta["namespace"], meta["name"], patch)
+        self.kube.patch_status(self.rtype, meta.get("namespace", ""), meta["name"], patch)
         if ready_changed(previous, conditions):
             verdict = outcome.verdict
             self.record(body, event_type(verdict), verdict.reason, verdict.message)
-
-
-Trigger = Callable[[str, str], object]

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 from .. import metrics
 from ..direct import apply, render
 from ..effective import EffectiveEnvironment, resolve
 from ..errors import DependencyMissing, SpecError
-from ..kube import CONFIGMAP, INGRESS, SECRET, TEMPS_ENVIRONMENT, TEMPS_PROJECT, Manifest, ResourceType
-from ..status import Verdict
-from .base import Outcome, Reconciler
+from ..kube import INGRESS, TEMPS_ENVIRONMENT, TEMPS_PROJECT, Manifest, ResourceType
+from ..references import resolve_env, versions_digest
+from ..status import Outcome, Verdict
+from ..temps.sync.context import SyncContext
+from ..temps.sync.environment import EnvironmentSync, delete_environment
+from .base import Reconciler
+from .project import project_connection
 
 
 def rollout_verdict(deployment: Manifest, url: str) -> Verdict:
@@ -51,10 +54,16 @@ class EnvironmentReconciler(Reconciler):
                 f"spec.projectRef.name: TempsProject {project_name!r} not found in namespace {meta['namespace']!r}",
             )
         env = resolve(body, project)
+        connection = self.connections.choose(project_connection(project.get("spec") or {}))
+        if connection is not None:
+            values = resolve_env(self.kube, env)
+            outcome = EnvironmentSync(self.context(connection, body), env, project).sync(values)
+            outcome.fields["connection"] = connection
+            return outcome
         if env.image is None:
             raise SpecError("spec.image", f"no image on the environment nor on TempsProject {project_name!r}; "
                             "Direct mode runs container images (a git source needs Temps mode)")
-        manifests = render.render_environment(env, self.settings, self.config_hash(env))
+        manifests = render.render_environment(env, self.settings, versions_digest(resolve_env(self.kube, env)))
         results = [apply.sync(self.kube, manifest) for manifest in manifests]
         for result in results:
             if result.action != "unchanged":
@@ -69,8 +78,12 @@ class EnvironmentReconciler(Reconciler):
         deployment = results[0].live
         ready_replicas = (deployment.get("status") or {}).get("readyReplicas", 0)
         return Outcome(rollout_verdict(deployment, url), {
-            "url": url, "image": env.image, "replicas": env.replicas, "readyReplicas": ready_replicas,
+            "mode": "Direct", "url": url, "image": env.image, "replicas": env.replicas,
+            "readyReplicas": ready_replicas,
         })
+
+    def delete_remote(self, ctx: SyncContext) -> None:
+        delete_environment(ctx)
 
     def prune(self, rtype: ResourceType, env: EffectiveEnvironment) -> None:
         """Delete a child the environment no longer needs, only if it is ours (owned by this environment)."""
@@ -80,36 +93,3 @@ class EnvironmentReconciler(Reconciler):
         owners = live["metadata"].get("ownerReferences") or []
         if any(o.get("uid") == env.uid and o.get("controller") for o in owners):
             self.kube.delete(rtype, env.namespace, env.name, uid=live["metadata"]["uid"])
-
-    def config_hash(self, env: EffectiveEnvironment) -> str | None:
-        """A digest of the versions of every referenced Secret and ConfigMap, so that changing one rolls the pods.
-
-        Only uids and resourceVersions enter it, never values. A missing object or key names the env var at fault.
-        """
-        digest = hashlib.sha256()
-        cache: dict[tuple[str, str], Manifest | None] = {}
-        referenced = False
-        for var in env.env:
-            source = var.value_from
-            if source is None:
-                continue
-            referenced = True
-            ref, rtype, field_name = (
-                (source.secret_key_ref, SECRET, "secretKeyRef") if source.secret_key_ref
-                else (source.config_map_key_ref, CONFIGMAP, "configMapKeyRef")
-            )
-            assert ref is not None
-            where = f"spec.env[name={var.name}].valueFrom.{field_name}"
-            key = (rtype.kind, ref.name)
-            if key not in cache:
-                cache[key] = self.kube.get(rtype, env.namespace, ref.name)
-            obj = cache[key]
-            if obj is None:
-                raise DependencyMissing(f"{rtype.kind}NotFound", f"{where}: {rtype.kind} {ref.name!r} not found")
-            if not any(ref.key in (obj.get(section) or {}) for section in ("data", "binaryData")):
-                raise DependencyMissing(f"{rtype.kind}KeyNotFound",
-                                        f"{where}: {rtype.kind} {ref.name!r} has no key {ref.key!r}")
-            version = f"{rtype.kind}/{ref.name}/{obj['metadata']['uid']}/{obj['metadata']['resourceVersion']}"
-            digest.update(version.encode() + b"\0")
-        return digest.hexdigest()[:16] if referenced else None
-

@@ -1,4 +1,4 @@
-"""TempsProject: validate the source and report how many environments belong to the project."""
+"""TempsProject: Direct mode validates it and counts its environments; Temps mode syncs it to /projects."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from ..effective import parse_spec
 from ..kube import TEMPS_ENVIRONMENT, TEMPS_PROJECT, Manifest, ResourceType
 from ..models import TempsProjectSpec
-from ..status import Verdict
-from .base import Outcome, Reconciler
+from ..status import Outcome, Verdict
+from ..temps.sync.context import SyncContext
+from ..temps.sync.project import delete_project, sync_project
+from .base import Reconciler
 
 
 def environments_of(environments: list[Manifest], project: str) -> list[str]:
@@ -18,6 +20,14 @@ def environments_of(environments: list[Manifest], project: str) -> list[str]:
     )
 
 
+def project_connection(spec: TempsProjectSpec | dict[str, object]) -> str | None:
+    """The connection named by a project's spec (model or raw dict), before the operator's default applies."""
+    if isinstance(spec, TempsProjectSpec):
+        return spec.connection_ref.name if spec.connection_ref else None
+    ref = spec.get("connectionRef")
+    return str(ref["name"]) if isinstance(ref, dict) and ref.get("name") else None
+
+
 @dataclass
 class ProjectReconciler(Reconciler):
     rtype: ResourceType = field(init=False, default=TEMPS_PROJECT)
@@ -25,12 +35,18 @@ class ProjectReconciler(Reconciler):
     def observe(self, body: Manifest) -> Outcome:
         spec = parse_spec(TempsProjectSpec, body)
         meta = body["metadata"]
-        names = environments_of(self.kube.list(TEMPS_ENVIRONMENT, meta["namespace"]), meta["name"])
-        source = spec.image if spec.image else f"git {spec.git.repository if spec.git else ''}"
-        return Outcome(
-            Verdict("ready", "Accepted", f"source {source}; {len(names)} environment(s)"),
-            {"environments": len(names)},
-        )
+        names = self.environment_names(meta["namespace"], meta["name"])
+        connection = self.connections.choose(project_connection(spec))
+        if connection is None:
+            source = spec.image if spec.image else f"git {spec.git.repository if spec.git else ''}"
+            return Outcome(Verdict("ready", "Accepted", f"source {source}; {len(names)} environment(s)"),
+                           {"environments": len(names), "mode": "Direct"})
+        outcome = sync_project(self.context(connection, body), spec)
+        outcome.fields.update(environments=len(names), connection=connection)
+        return outcome
+
+    def delete_remote(self, ctx: SyncContext) -> None:
+        delete_project(ctx)
 
     def environment_names(self, namespace: str, project: str) -> list[str]:
         return environments_of(self.kube.list(TEMPS_ENVIRONMENT, namespace), project)

@@ -1,0 +1,70 @@
+"""What every Temps sync needs: the API client, the bridge to its event loop, Events, the live object."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Coroutine, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from ...events import EventRecorder
+from ...kube import KubeClient, Manifest
+from ..client import TempsClient
+from ..errors import NotFound
+from ..runner import LoopRunner
+
+T = TypeVar("T")
+
+REDEPLOY_ANNOTATION = "temps.sh/redeploy"
+
+
+def slugify(text: str) -> str:
+    """Temps' slug rule: lower case, runs of other characters become one dash."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+@dataclass
+class SyncContext:
+    kube: KubeClient
+    client: TempsClient
+    runner: LoopRunner
+    record: EventRecorder
+    body: Manifest
+
+    def call(self, coro: Coroutine[Any, Any, T]) -> T:
+        return self.runner.run(coro)
+
+    def delete(self, coro: Coroutine[Any, Any, None]) -> None:
+        """A remote delete; already gone counts as done."""
+        with contextlib.suppress(NotFound):
+            self.runner.run(coro)
+
+    @property
+    def meta(self) -> Mapping[str, Any]:
+        return self.body["metadata"]  # type: ignore[no-any-return]
+
+    @property
+    def status(self) -> Mapping[str, Any]:
+        return self.body.get("status") or {}
+
+    @property
+    def spec_changed(self) -> bool:
+        """The user changed the spec since the last reconcile (otherwise a difference is drift)."""
+        return self.status.get("observedGeneration") != self.meta.get("generation")
+
+    def annotation(self, key: str) -> str | None:
+        return (self.meta.get("annotations") or {}).get(key)
+
+    def changed(self, what: str, field: str, created: bool = False) -> None:
+        """An Event for a remote change: creation, adoption, a spec change, or a corrected drift."""
+        if created:
+            self.record(self.body, "Normal", "Created", f"created {what}")
+        elif self.spec_changed:
+            self.record(self.body, "Normal", "Updated", f"updated {what}: {field}")
+        else:
+            self.record(self.body, "Normal", "DriftCorrected",
+                        f"{what}: {field} was changed outside Kubernetes; restored")
+
+    def adopted(self, what: str) -> None:
+        self.record(self.body, "Normal", "Adopted", f"adopted existing {what}")
