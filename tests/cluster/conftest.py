@@ -87,27 +87,57 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         yield cluster
 
 
+class OperatorProcess:
+    """``temps-operator run`` as users run it, in its own process, with a short resync."""
+
+    def __init__(self, cluster: Cluster, log: Path, namespaces: list[str], *extra: str) -> None:
+        self.cluster, self.log, self.namespaces, self.extra = cluster, log, namespaces, extra
+        self.health, self.metrics_port = free_port(), free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> OperatorProcess:
+        env = {**os.environ, "KUBECONFIG": str(self.cluster.operator_kubeconfig)}
+        args = [str(Path(sys.executable).parent / "temps-operator"), "run", "--resync-interval", str(RESYNC_SECONDS),
+                "--health-port", str(self.health), "--metrics-port", str(self.metrics_port), "--log-level", "DEBUG",
+                *(f"--namespace={ns}" for ns in self.namespaces), *self.extra]
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
+        wait_for(lambda: _healthy(self.health), timeout=60, what="operator liveness")
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def kill(self) -> None:
+        """SIGKILL: the operator dies wherever it is, as on a node failure."""
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait()
+
+    def metrics(self) -> str:
+        import urllib.request
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5) as resp:
+            return str(resp.read().decode())
+
+    def read_log(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
 @pytest.fixture(scope="session")
-def operator(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The operator as users run it (``temps-operator run``), with a short resync. Yields its log file."""
-    log = tmp_path_factory.mktemp("operator") / "operator.log"
-    env = {**os.environ, "KUBECONFIG": str(cluster.operator_kubeconfig)}
-    health, metrics = free_port(), free_port()
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "temps-operator"), "run", "--resync-interval", str(RESYNC_SECONDS),
-             "--health-port", str(health), "--metrics-port", str(metrics), "--log-level", "DEBUG"],
-            stdout=out, stderr=subprocess.STDOUT, env=env,
-        )
+def operator(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OperatorProcess]:
+    """The operator for Direct-mode tests: it watches the tests' t-* namespaces and the demo's."""
+    process = OperatorProcess(cluster, tmp_path_factory.mktemp("operator") / "operator.log", ["t-*", "temps-demo"])
     try:
-        wait_for(lambda: _healthy(health), timeout=60, what=f"operator liveness\n{log.read_text()[-3000:]}")
-        yield log
+        yield process.start()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        process.stop()
 
 
 def _healthy(port: int) -> bool:
@@ -133,11 +163,14 @@ def kube(cluster: Cluster) -> KubeClient:
     return KubeClient(cluster.api, "tests")
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 30.0, interval: float = 0.2, what: str = "") -> Any:
+def wait_for(predicate: Callable[[], Any], timeout: float = 30.0, interval: float = 0.2, what: str = "",
+             describe: Callable[[], object] | None = None) -> Any:
+    """Poll until ``predicate`` is truthy; on timeout, ``describe()`` says what was seen instead."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = predicate()
         if result:
             return result
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
+    seen = f"; last seen: {describe()}" if describe else ""
+    raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}{seen}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +10,7 @@ from kubernetes import client as k8s
 
 from temps_operator.kube import DEPLOYMENT, INGRESS, SERVICE, TEMPS_ENVIRONMENT, TEMPS_PROJECT, KubeClient
 
-from .conftest import REPO, RESYNC_SECONDS, Cluster, wait_for
+from .conftest import REPO, RESYNC_SECONDS, Cluster, OperatorProcess, wait_for
 
 pytestmark = pytest.mark.cluster
 
@@ -52,7 +51,7 @@ def events(cluster: Cluster, namespace: str, name: str) -> list[Any]:
 
 
 def test_project_and_environment_become_deployment_service_ingress(
-    cluster: Cluster, operator: Path, namespace: str, kube: KubeClient,
+    cluster: Cluster, operator: OperatorProcess, namespace: str, kube: KubeClient,
 ) -> None:
     cluster.kubectl("-n", namespace, "create", "secret", "generic", "shop-secrets", "--from-literal=token=s3cr3t")
     cluster.apply(
@@ -102,11 +101,11 @@ def test_project_and_environment_become_deployment_service_ingress(
     project_obj = wait_for(lambda: (p := kube.get(TEMPS_PROJECT, namespace, "shop"))
                            and p.get("status", {}).get("environments") == 1 and p, what="project status")
     assert condition(project_obj)["status"] == "True"
-    assert "s3cr3t" not in str(env) + str(project_obj) + operator.read_text()
+    assert "s3cr3t" not in str(env) + str(project_obj) + operator.read_log()
 
 
 def test_not_ready_until_the_rollout_is_available(
-    cluster: Cluster, operator: Path, namespace: str, kube: KubeClient,
+    cluster: Cluster, operator: OperatorProcess, namespace: str, kube: KubeClient,
 ) -> None:
     # Two replicas of 64 cores each cannot both fit on the 64-core node: the rollout never completes.
     cluster.apply(project(namespace), environment(namespace, replicas=2, resources={"cpu": {"request": 64000}}))
@@ -128,7 +127,7 @@ def test_not_ready_until_the_rollout_is_available(
 
 
 def test_spec_change_updates_deployment_and_advances_observed_generation(
-    cluster: Cluster, operator: Path, namespace: str, kube: KubeClient,
+    cluster: Cluster, operator: OperatorProcess, namespace: str, kube: KubeClient,
 ) -> None:
     cluster.apply(project(namespace), environment(namespace, replicas=1))
     env = wait_for(lambda: ready(kube, namespace, "shop-prod"), timeout=60, what="environment Ready")
@@ -151,7 +150,9 @@ def test_spec_change_updates_deployment_and_advances_observed_generation(
     assert condition(env)["lastTransitionTime"] >= first_transition
 
 
-def test_idle_resync_writes_nothing(cluster: Cluster, operator: Path, namespace: str, kube: KubeClient) -> None:
+def test_idle_resync_writes_nothing(
+    cluster: Cluster, operator: OperatorProcess, namespace: str, kube: KubeClient,
+) -> None:
     cluster.apply(project(namespace), environment(namespace, domains=[{"name": "idle.example.com"}]))
     wait_for(lambda: ready(kube, namespace, "shop-prod"), timeout=60, what="environment Ready")
     time.sleep(1.0)  # let the last status write of the rollout land before counting
@@ -166,7 +167,7 @@ def test_idle_resync_writes_nothing(cluster: Cluster, operator: Path, namespace:
 
 
 def test_drift_is_corrected_at_resync_with_an_event(
-    cluster: Cluster, operator: Path, namespace: str, kube: KubeClient,
+    cluster: Cluster, operator: OperatorProcess, namespace: str, kube: KubeClient,
 ) -> None:
     cluster.apply(project(namespace), environment(namespace, replicas=2))
     wait_for(lambda: ready(kube, namespace, "shop-prod"), timeout=60, what="environment Ready")
@@ -179,7 +180,7 @@ def test_drift_is_corrected_at_resync_with_an_event(
 
 
 def test_deleting_environment_garbage_collects_children(
-    cluster: Cluster, operator: Path, namespace: str, kube: KubeClient,
+    cluster: Cluster, operator: OperatorProcess, namespace: str, kube: KubeClient,
 ) -> None:
     cluster.apply(project(namespace), environment(namespace, domains=[{"name": "gc.example.com"}]))
     wait_for(lambda: ready(kube, namespace, "shop-prod"), timeout=60, what="environment Ready")
@@ -191,7 +192,7 @@ def test_deleting_environment_garbage_collects_children(
 
 
 def test_missing_project_then_ready_when_it_appears(
-    cluster: Cluster, operator: Path, namespace: str, kube: KubeClient,
+    cluster: Cluster, operator: OperatorProcess, namespace: str, kube: KubeClient,
 ) -> None:
     cluster.apply(environment(namespace))
     waiting = wait_for(lambda: condition(kube.get(TEMPS_ENVIRONMENT, namespace, "shop-prod")).get("reason")
@@ -208,7 +209,7 @@ def test_missing_project_then_ready_when_it_appears(
 
 
 def test_project_change_rerenders_its_environments(
-    cluster: Cluster, operator: Path, namespace: str, kube: KubeClient,
+    cluster: Cluster, operator: OperatorProcess, namespace: str, kube: KubeClient,
 ) -> None:
     cluster.apply(project(namespace), environment(namespace), environment(namespace, name="shop-staging"))
     names = ("shop-prod", "shop-staging")
@@ -223,7 +224,9 @@ def test_project_change_rerenders_its_environments(
     wait_for(lambda: images() == ["registry.example/shop:9"] * 2, timeout=30, what="both re-rendered")
 
 
-def test_stalled_when_no_image_anywhere(cluster: Cluster, operator: Path, namespace: str, kube: KubeClient) -> None:
+def test_stalled_when_no_image_anywhere(
+    cluster: Cluster, operator: OperatorProcess, namespace: str, kube: KubeClient,
+) -> None:
     git_project = project(namespace)
     git_project["spec"] = {"git": {"repository": "https://git.example.com/acme/shop.git"}}
     cluster.apply(git_project, environment(namespace))
@@ -234,7 +237,7 @@ def test_stalled_when_no_image_anywhere(cluster: Cluster, operator: Path, namesp
     assert kube.get(DEPLOYMENT, namespace, "shop-prod") is None
 
 
-def test_examples_become_ready(cluster: Cluster, operator: Path, kube: KubeClient) -> None:
+def test_examples_become_ready(cluster: Cluster, operator: OperatorProcess, kube: KubeClient) -> None:
     """What the README's demo does: apply examples/ and see every environment Ready with its URL."""
     cluster.kubectl("apply", "-f", str(REPO / "examples"))
     try:

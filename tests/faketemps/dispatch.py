@@ -129,7 +129,10 @@ class Dispatcher:
             reply = route.handler(self.state, Incoming(params, exchange.query, exchange.request_json))
         except ApiError as exc:
             reply = problem(exc.status, exc.detail, path)
-        return self._answer(exchange, reply, None)
+        response = self._answer(exchange, reply, None)
+        if decision.hold_after > 0:  # done and recorded; the answer is late (the client may be gone by then)
+            await asyncio.sleep(decision.hold_after)
+        return response
 
     def _authorized(self, request: web.Request) -> bool:
         scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")

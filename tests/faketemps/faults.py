@@ -34,14 +34,20 @@ class FaultSettings:
     retry_after: float = 1.0
     latency: float = 0.0
     drop_rate: float = 0.0
+    hold_after: float = 0.0
     only: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
 class FaultDecision:
-    """What to do to one request: wait ``latency`` seconds, then answer with ``kind`` (or normally if None)."""
+    """What to do to one request: wait ``latency`` seconds, then answer with ``kind`` (or normally if None).
+
+    ``hold_after`` applies to a request answered normally: it is carried out, then its answer is held back
+    that long, as when a server acts and the connection dies (or the client crashes) before the answer lands.
+    """
 
     latency: float = 0.0
+    hold_after: float = 0.0
     kind: FaultKind | None = None
     status: int = 0
     retry_after: float | None = None
@@ -74,6 +80,7 @@ class Faults:
         retry_after: float | None = None,
         latency: float | None = None,
         drop_rate: float | None = None,
+        hold_after: float | None = None,
         only: tuple[str, str] | _Keep | None = KEEP,
     ) -> None:
         """Change the given settings, keep the others.
@@ -89,7 +96,7 @@ class Faults:
             raise ValueError(f"error_status must be a 4xx or 5xx status, not {error_status}")
         if rate_limit_every is not None and rate_limit_every < 0:
             raise ValueError("rate_limit_every must be 0 (off) or positive")
-        for name, seconds in (("latency", latency), ("retry_after", retry_after)):
+        for name, seconds in (("latency", latency), ("retry_after", retry_after), ("hold_after", hold_after)):
             if seconds is not None and seconds < 0:
                 raise ValueError(f"{name} must not be negative")
         if only is not None and only is not KEEP and (not isinstance(only, tuple) or len(only) != 2):
@@ -104,6 +111,7 @@ class Faults:
                 retry_after=current.retry_after if retry_after is None else retry_after,
                 latency=current.latency if latency is None else latency,
                 drop_rate=current.drop_rate if drop_rate is None else drop_rate,
+                hold_after=current.hold_after if hold_after is None else hold_after,
                 only=current.only if isinstance(only, _Keep) else _normal_only(only),
             )
             if seed is not None:
@@ -137,4 +145,4 @@ class Faults:
                 return FaultDecision(latency=s.latency, kind="rate_limit", status=429, retry_after=s.retry_after)
             if s.error_rate > 0 and self._rng.random() < s.error_rate:
                 return FaultDecision(latency=s.latency, kind="error", status=s.error_status)
-            return FaultDecision(latency=s.latency)
+            return FaultDecision(latency=s.latency, hold_after=s.hold_after)

@@ -24,7 +24,9 @@ from openapi_core.validation.schemas import oas31_schema_validators_factory
 from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 from openapi_core.validation.schemas.validators import SchemaValidator
 
-DOCUMENT = Path(os.environ.get("TEMPS_OPENAPI", "/work/shared/reference/temps-openapi.json"))
+# The shared reference sits beside the repository (../shared/reference), wherever the repository is cloned.
+DOCUMENT = Path(os.environ.get(
+    "TEMPS_OPENAPI", Path(__file__).resolve().parents[3] / "shared" / "reference" / "temps-openapi.json"))
 API_PREFIX = "/api"
 MAX_DETAIL = 600
 

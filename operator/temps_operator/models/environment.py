@@ -80,6 +80,8 @@ class TempsEnvironmentStatus(CommonStatus):
     """Replicas that passed their readiness probe."""
     mode: str | None = None
     """Direct or Temps."""
+    project_id: int | None = None
+    """Temps mode: id of the Temps project the environment belongs to."""
     environment_id: int | None = None
     """Temps mode: id of the Temps environment."""
     deployment_id: int | None = None

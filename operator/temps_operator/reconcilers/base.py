@@ -13,6 +13,7 @@ from .. import metrics
 from ..errors import DependencyMissing, SpecError
 from ..events import EventRecorder
 from ..kube import KubeClient, KubeError, Manifest, ResourceType
+from ..models import KINDS
 from ..settings import Settings
 from ..status import Outcome, Verdict, conditions_for, event_type, parse_conditions, ready_changed, status_patch
 from ..temps.connection import Connections
@@ -21,6 +22,7 @@ from ..temps.sync.context import SyncContext
 log = logging.getLogger(__name__)
 
 DEFAULT_RETRY_DELAY = 10.0
+STATUS_FIELDS = {kind.kind: {f.alias or name for name, f in kind.status.model_fields.items()} for kind in KINDS}
 
 
 class KeyedLocks:
@@ -135,6 +137,9 @@ class Reconciler:
             "conditions": [c.to_kube() for c in conditions],
             **{k: v for k, v in outcome.fields.items() if v is not None},
         }
+        unknown = set(desired) - STATUS_FIELDS[self.rtype.kind]
+        if unknown:  # the API server would prune them silently: a bug, not something to write
+            raise TypeError(f"{self.rtype.kind} status has no fields {sorted(unknown)}")
         patch = status_patch(current, desired)
         if patch is None:
             return

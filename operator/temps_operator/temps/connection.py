@@ -66,6 +66,9 @@ def read_endpoint(kube: KubeClient, name: str) -> Endpoint:
                     timeout=float(spec.timeout_seconds), max_concurrency=spec.max_concurrency)
 
 
+RETIRE_AFTER = 120.0  # seconds a replaced client keeps serving calls already in flight
+
+
 class Connections:
     """One client per Temps endpoint, shared by every resource that uses it (bounded concurrency per instance)."""
 
@@ -82,19 +85,17 @@ class Connections:
 
     def client(self, name: str) -> TempsClient:
         endpoint = read_endpoint(self.kube, name)
-        with self._lock:
+        with self._lock:  # one client per endpoint, even when many reconciles ask at once
             current = self._clients.get(name)
             if current and current[0] == endpoint.key:
                 return current[1]
 
-        async def make() -> TempsClient:
-            return TempsClient(endpoint.url, endpoint.token, verify=endpoint.tls(), timeout=endpoint.timeout,
-                               max_concurrency=endpoint.max_concurrency)
+            async def make() -> TempsClient:
+                return TempsClient(endpoint.url, endpoint.token, verify=endpoint.tls(), timeout=endpoint.timeout,
+                                   max_concurrency=endpoint.max_concurrency)
 
-        client = self.runner.run(make())
-        with self._lock:
-            old = self._clients.get(name)
+            client = self.runner.run(make())
             self._clients[name] = (endpoint.key, client)
-        if old is not None:
-            self.runner.run(old[1].aclose())
+        if current is not None:
+            self.runner.retire(current[1].aclose(), RETIRE_AFTER)
         return client

@@ -25,3 +25,11 @@ class LoopRunner:
             coro.close()
             raise RuntimeError("the runner is not bound to the operator's event loop yet")
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+    def retire(self, coro: Coroutine[Any, Any, Any], delay: float) -> None:
+        """Run ``coro`` on the loop after ``delay`` seconds, without waiting (closing a replaced client)."""
+        if self.loop is None:
+            coro.close()
+            return
+        loop = self.loop
+        loop.call_soon_threadsafe(lambda: loop.call_later(delay, lambda: loop.create_task(coro)))

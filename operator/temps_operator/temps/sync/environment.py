@@ -150,9 +150,10 @@ class EnvironmentSync:
         return sorted(desired)
 
     def deploy_image(self, remote: wire.Environment) -> int | None:
-        """Deploy the image when it changed, or when the environment has never been deployed."""
+        """Deploy the image when it changed, or when no deployment of it was ever started."""
         image = self.env.image
-        if not image or (image == self.ctx.status.get("image") and remote.current_deployment_id is not None):
+        started = remote.current_deployment_id or self.ctx.status.get("deploymentId")
+        if not image or (image == self.ctx.status.get("image") and started is not None):
             return None
         deployment_id = self.ctx.call(self.ctx.client.deploy_image(self.project_id, remote.id, image))
         self.ctx.record(self.ctx.body, "Normal", "ImageDeployed", f"deploying {image} to {self.env.name!r}")
@@ -191,7 +192,9 @@ class EnvironmentSync:
         deployed = self.deploy_image(remote)
         if deployed is not None or domains != sorted(ctx.status.get("managedDomains") or []):
             remote = ctx.call(ctx.client.get_environment(self.project_id, remote.id)) or remote
-        deployment_id = remote.current_deployment_id or deployed
+        # The newest deployment: one just started, Temps' current one, or one still rolling out.
+        known = [i for i in (deployed, remote.current_deployment_id, ctx.status.get("deploymentId")) if i]
+        deployment_id = max(known) if known else None
         deployment = ctx.call(ctx.client.get_deployment(self.project_id, deployment_id)) if deployment_id else None
         actions = self.run_actions(remote, deployment)
         paused = bool((ctx.body.get("spec") or {}).get("paused", False))
