@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash hack/setup.sh
-.venv/bin/ruff check operator tests
+.venv/bin/ruff check operator tests benchmarks
 .venv/bin/mypy
 .venv/bin/temps-operator crds --output-dir "$(mktemp -d)" >/dev/null   # the CLI itself runs
 exec .venv/bin/pytest "$@"

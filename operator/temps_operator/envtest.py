@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import shutil
 import signal
 import socket
@@ -252,6 +253,66 @@ class ControlPlane:
 
     def pids(self) -> dict[str, int]:
         return {c.name: c.process.pid for c in self.components if c.process is not None}
+
+
+class OperatorProcess:
+    """``temps-operator run`` as users run it, in its own process, for the tests, the demo and benchmarks."""
+
+    def __init__(self, kubeconfig: Path, log: Path, namespaces: list[str], *extra: str) -> None:
+        self.kubeconfig, self.log, self.namespaces, self.extra = kubeconfig, log, namespaces, extra
+        self.health, self.metrics_port = free_port(), free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60.0) -> OperatorProcess:
+        env = {**os.environ, "KUBECONFIG": str(self.kubeconfig)}
+        args = [str(Path(sys.executable).parent / "temps-operator"), "run", "--health-port", str(self.health),
+                "--metrics-port", str(self.metrics_port), "--log-level", "DEBUG",
+                *(f"--namespace={ns}" for ns in self.namespaces), *self.extra]
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + timeout
+        while not self._healthy():
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise ControlPlaneError(f"the operator did not become live:\n{self.read_log()[-3000:]}")
+            time.sleep(0.2)
+        return self
+
+    def _healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.health}/healthz", timeout=2) as resp:
+                return bool(resp.status == 200)
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def kill(self) -> None:
+        """SIGKILL: the operator dies wherever it is, as on a node failure."""
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait()
+
+    def metrics(self) -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5) as resp:
+            return str(resp.read().decode())
+
+    def read_log(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def rss_mib(self) -> float:
+        """Resident memory of the operator process."""
+        assert self.proc is not None
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
 
 
 @contextlib.contextmanager

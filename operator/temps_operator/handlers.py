@@ -8,7 +8,6 @@ own create/update/resume, the resync timer, a change of a Deployment it owns, or
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any, cast
@@ -37,18 +36,29 @@ def post_event(body: Mapping[str, Any], type_: str, reason: str, message: str) -
     kopf.event(cast(kopf.Body, body), type=type_, reason=reason, message=message)
 
 
-def retrying(fn: Callable[[str, str], object], namespace: str | None, name: str) -> None:
-    """Run a reconcile; a transient failure (already in status) makes kopf retry after its delay."""
+MAX_RETRY_DELAY = 300.0
+log = logging.getLogger(__name__)
+
+
+def retrying(fn: Callable[[str, str], object], namespace: str | None, name: str, retry: int = 0) -> None:
+    """Run a reconcile; a transient failure (already in status) makes kopf retry, backing off exponentially
+    per object (and never sooner than a Retry-After asked)."""
     try:
         fn(namespace or "", name)
     except TransientError as exc:
-        raise kopf.TemporaryError(str(exc), delay=exc.delay) from None
+        delay = max(exc.delay, min(MAX_RETRY_DELAY, 5.0 * 2 ** retry))
+        raise kopf.TemporaryError(str(exc), delay=delay) from None
 
 
 def quietly(fn: Callable[[str, str], object], namespace: str | None, name: str) -> None:
-    """A dependency-triggered reconcile: a failure is in the object's status and its own retry picks it up."""
-    with contextlib.suppress(TransientError):
+    """A dependency-triggered reconcile: a failure is in the object's status and its own retry picks it up;
+    it must not fail the handler that triggered it."""
+    try:
         fn(namespace or "", name)
+    except TransientError:
+        pass
+    except Exception as exc:  # noqa: BLE001 - one broken dependent must not stop the others
+        log.error("Reconciling %s/%s failed: %s", namespace, name, type(exc).__name__)
 
 
 def services_of(kube: KubeClient, namespace: str, project: str) -> list[str]:
@@ -80,8 +90,9 @@ def build_registry(config: Settings, kube: KubeClient | None = None) -> kopf.Ope
         settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=ANNOTATION_PREFIX)
         settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
             prefix=ANNOTATION_PREFIX, key="last-handled-configuration")
-        # Only warnings become Events: a handler's routine success must not write anything.
-        settings.posting.level = logging.WARNING
+        # kopf's own log lines never become Events: the operator posts its own on each Ready transition, so a
+        # routine success writes nothing and an outage does not post one Event per retry.
+        settings.posting.level = logging.CRITICAL + 1
         settings.execution.max_workers = 8
         settings.watching.server_timeout = 300
         if config.metrics_port:
@@ -94,8 +105,8 @@ def build_registry(config: Settings, kube: KubeClient | None = None) -> kopf.Ope
         @kopf.on.resume(GROUP, VERSION, plural, registry=registry)
         @kopf.on.create(GROUP, VERSION, plural, registry=registry)
         @kopf.on.update(GROUP, VERSION, plural, registry=registry)
-        def changed(namespace: str | None, name: str, spec: Mapping[str, Any], **_: Any) -> None:
-            retrying(reconciler.reconcile, namespace, name)
+        def changed(namespace: str | None, name: str, spec: Mapping[str, Any], retry: int, **_: Any) -> None:
+            retrying(reconciler.reconcile, namespace, name, retry)
             if then is not None:
                 then(namespace, name, spec)
 
@@ -105,8 +116,8 @@ def build_registry(config: Settings, kube: KubeClient | None = None) -> kopf.Ope
             retrying(reconciler.reconcile, namespace, name)
 
         @kopf.on.delete(GROUP, VERSION, plural, registry=registry)
-        def deleted(namespace: str | None, name: str, spec: Mapping[str, Any], **_: Any) -> None:
-            retrying(reconciler.finalize, namespace, name)
+        def deleted(namespace: str | None, name: str, spec: Mapping[str, Any], retry: int, **_: Any) -> None:
+            retrying(reconciler.finalize, namespace, name, retry)
             if then is not None:
                 then(namespace, name, spec)
 

@@ -18,6 +18,7 @@ from kubernetes.client.exceptions import ApiException
 from . import GROUP, VERSION
 
 Manifest = dict[str, Any]
+REQUEST_TIMEOUT = (5.0, 30.0)  # connect, read: a half-open connection must not pin a reconcile forever
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ class KubeClient:
             header_params={"Content-Type": content_type, "Accept": "application/json"},
             body=body, auth_settings=["BearerToken"],
         )
-        response = self.api.call_api(method, url, header_params=headers, body=serialized)
+        response = self.api.call_api(method, url, header_params=headers, body=serialized,
+                                     _request_timeout=REQUEST_TIMEOUT)
         raw = response.read()  # type: ignore[no-untyped-call]
         if response.status >= 400:
             raise KubeError(response.status, _message(raw))

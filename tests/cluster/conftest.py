@@ -24,7 +24,7 @@ from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 
 from temps_operator import envtest
-from temps_operator.envtest import free_port
+from temps_operator.envtest import OperatorProcess
 from temps_operator.kube import KubeClient
 
 REPO = Path(__file__).resolve().parents[2]
@@ -87,67 +87,15 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         yield cluster
 
 
-class OperatorProcess:
-    """``temps-operator run`` as users run it, in its own process, with a short resync."""
-
-    def __init__(self, cluster: Cluster, log: Path, namespaces: list[str], *extra: str) -> None:
-        self.cluster, self.log, self.namespaces, self.extra = cluster, log, namespaces, extra
-        self.health, self.metrics_port = free_port(), free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> OperatorProcess:
-        env = {**os.environ, "KUBECONFIG": str(self.cluster.operator_kubeconfig)}
-        args = [str(Path(sys.executable).parent / "temps-operator"), "run", "--resync-interval", str(RESYNC_SECONDS),
-                "--health-port", str(self.health), "--metrics-port", str(self.metrics_port), "--log-level", "DEBUG",
-                *(f"--namespace={ns}" for ns in self.namespaces), *self.extra]
-        with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
-        wait_for(lambda: _healthy(self.health), timeout=60, what="operator liveness")
-        return self
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def kill(self) -> None:
-        """SIGKILL: the operator dies wherever it is, as on a node failure."""
-        assert self.proc is not None
-        self.proc.kill()
-        self.proc.wait()
-
-    def metrics(self) -> str:
-        import urllib.request
-
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5) as resp:
-            return str(resp.read().decode())
-
-    def read_log(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
 @pytest.fixture(scope="session")
 def operator(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OperatorProcess]:
     """The operator for Direct-mode tests: it watches the tests' t-* namespaces and the demo's."""
-    process = OperatorProcess(cluster, tmp_path_factory.mktemp("operator") / "operator.log", ["t-*", "temps-demo"])
+    process = OperatorProcess(cluster.operator_kubeconfig, tmp_path_factory.mktemp("operator") / "operator.log",
+                              ["t-*", "temps-demo"], "--resync-interval", str(RESYNC_SECONDS))
     try:
         yield process.start()
     finally:
         process.stop()
-
-
-def _healthy(port: int) -> bool:
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
-            return bool(resp.status == 200)
-    except OSError:
-        return False
 
 
 @pytest.fixture

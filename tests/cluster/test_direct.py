@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from kubernetes import client as k8s
 
+from temps_operator.envtest import OperatorProcess
 from temps_operator.kube import DEPLOYMENT, INGRESS, SERVICE, TEMPS_ENVIRONMENT, TEMPS_PROJECT, KubeClient
 
-from .conftest import REPO, RESYNC_SECONDS, Cluster, OperatorProcess, wait_for
+from .conftest import REPO, RESYNC_SECONDS, Cluster, wait_for
 
 pytestmark = pytest.mark.cluster
 

@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 from kubernetes import client as k8s
 
+from temps_operator.envtest import OperatorProcess
 from temps_operator.kube import TEMPS_ENVIRONMENT, TEMPS_MONITOR, TEMPS_PROJECT, TEMPS_SERVICE, KubeClient, ResourceType
 
 from ..faketemps import FakeTemps
-from .conftest import RESYNC_SECONDS, Cluster, OperatorProcess, wait_for
+from .conftest import RESYNC_SECONDS, Cluster, wait_for
 
 pytestmark = pytest.mark.cluster
 
@@ -45,7 +46,8 @@ def fake(fake_server: FakeTemps) -> Iterator[FakeTemps]:
 
 @pytest.fixture(scope="module")
 def temps_operator(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OperatorProcess]:
-    process = OperatorProcess(cluster, tmp_path_factory.mktemp("temps-operator") / "operator.log", ["tm-*"])
+    process = OperatorProcess(cluster.operator_kubeconfig, tmp_path_factory.mktemp("temps-operator") / "operator.log",
+                              ["tm-*"], "--resync-interval", str(RESYNC_SECONDS))
     try:
         yield process.start()
     finally:
@@ -273,7 +275,8 @@ def test_operator_killed_between_create_and_status_write_adopts_on_restart(
     cluster.kubectl("create", "namespace", name)
     cluster.kubectl("-n", name, "create", "secret", "generic", "temps-token", f"--from-literal=token={TOKEN}")
     cluster.apply(connection(name, fake.url))
-    victim = OperatorProcess(cluster, tmp_path_factory.mktemp("crash") / "operator.log", [name]).start()
+    victim = OperatorProcess(cluster.operator_kubeconfig, tmp_path_factory.mktemp("crash") / "operator.log", [name],
+                             "--resync-interval", str(RESYNC_SECONDS)).start()
     # Temps creates the project but holds its answer: the operator dies while waiting for it.
     fake.faults.set(hold_after=30.0, only=("POST", "/projects"))
     try:
@@ -285,7 +288,8 @@ def test_operator_killed_between_create_and_status_write_adopts_on_restart(
         victim.stop()
     fake.faults.clear()
     assert "projectId" not in (kube.get(TEMPS_PROJECT, name, "shop") or {}).get("status", {})
-    successor = OperatorProcess(cluster, tmp_path_factory.mktemp("successor") / "operator.log", [name]).start()
+    successor = OperatorProcess(cluster.operator_kubeconfig, tmp_path_factory.mktemp("successor") / "operator.log",
+                                [name], "--resync-interval", str(RESYNC_SECONDS)).start()
     try:
         shop = wait_ready(kube, TEMPS_PROJECT, name, "shop")
         assert shop["status"]["projectId"] == remote_project(fake, f"{name}-shop")["id"]

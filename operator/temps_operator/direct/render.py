@@ -68,7 +68,8 @@ def container_env(variables: tuple[EnvVar, ...]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for var in variables:
         if var.value_from is None:
-            out.append({"name": var.name, "value": var.value or ""})
+            # The API server drops an empty value, so rendering one would look like drift forever.
+            out.append({"name": var.name, "value": var.value} if var.value else {"name": var.name})
         elif var.value_from.secret_key_ref is not None:
             ref = var.value_from.secret_key_ref
             out.append({"name": var.name, "valueFrom": {"secretKeyRef": {"name": ref.name, "key": ref.key}}})

@@ -146,5 +146,7 @@ class CommonStatus(KubeModel):
         "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"],
     })
     """Ready, Reconciling and Stalled, as kstatus and the Kubernetes API conventions define them."""
+    mode: str | None = None
+    """Direct or Temps: how the resource is realised."""
     connection: str | None = None
     """Temps mode: the TempsConnection in use (kept so that deletion works even after the reference is gone)."""

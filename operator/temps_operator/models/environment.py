@@ -78,8 +78,6 @@ class TempsEnvironmentStatus(CommonStatus):
     """Desired replicas."""
     ready_replicas: int | None = None
     """Replicas that passed their readiness probe."""
-    mode: str | None = None
-    """Direct or Temps."""
     project_id: int | None = None
     """Temps mode: id of the Temps project the environment belongs to."""
     environment_id: int | None = None

@@ -50,7 +50,5 @@ class TempsMonitorStatus(CommonStatus):
     """Share of successful checks, in percent."""
     last_check_time: str | None = None
     """When the last check ran (RFC 3339)."""
-    mode: str | None = None
-    """Direct or Temps."""
     monitor_id: int | None = None
     """Temps mode: id of the Temps monitor."""

@@ -100,8 +100,6 @@ class TempsProjectStatus(CommonStatus):
 
     environments: int | None = None
     """Number of TempsEnvironments in the namespace that belong to this project."""
-    mode: str | None = None
-    """Direct or Temps."""
     project_id: int | None = None
     """Temps mode: id of the Temps project."""
     slug: str | None = None

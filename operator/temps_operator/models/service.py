@@ -50,8 +50,6 @@ class TempsServiceStatus(CommonStatus):
     """host:port where the service answers."""
     secret_name: str | None = None
     """Secret holding the connection variables (its values are never copied into status)."""
-    mode: str | None = None
-    """Direct or Temps."""
     service_id: int | None = None
     """Temps mode: id of the Temps service."""
     state: str | None = None

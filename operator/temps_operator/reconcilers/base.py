@@ -3,9 +3,11 @@ the choice between the Direct backend and the Temps backend."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,9 +34,17 @@ class KeyedLocks:
         self._guard = threading.Lock()
         self._locks: dict[tuple[str, str, str], threading.Lock] = {}
 
-    def __call__(self, kind: str, namespace: str, name: str) -> threading.Lock:
+    @contextlib.contextmanager
+    def hold(self, kind: str, namespace: str, name: str, timeout: float = 120.0) -> Iterator[None]:
+        """Hold the object's lock; a reconcile stuck longer than ``timeout`` makes this one retry later."""
         with self._guard:
-            return self._locks.setdefault((kind, namespace, name), threading.Lock())
+            lock = self._locks.setdefault((kind, namespace, name), threading.Lock())
+        if not lock.acquire(timeout=timeout):
+            raise TransientError(f"{kind} {namespace}/{name} is still being reconciled")
+        try:
+            yield
+        finally:
+            lock.release()
 
 
 class TransientError(Exception):
@@ -60,7 +70,7 @@ class Reconciler:
 
     def reconcile(self, namespace: str, name: str) -> Verdict | None:
         """Level-triggered: read the object fresh, act, write status only if it changed."""
-        with self.locks(self.rtype.kind, namespace, name):
+        with self.locks.hold(self.rtype.kind, namespace, name):
             body = self.kube.get(self.rtype, namespace, name)
             if body is None or body["metadata"].get("deletionTimestamp"):
                 return None
@@ -92,6 +102,11 @@ class Reconciler:
         except TempsError as exc:
             log.warning("Temps API error on %s/%s: %s", meta.get("namespace"), meta["name"], exc)
             return Outcome(Verdict("failed", exc.reason, str(exc)), retry_after=getattr(exc, "retry_after", None))
+        except Exception as exc:
+            # Only the type: messages of unexpected errors (e.g. validation of a Temps answer) may quote values.
+            log.error("Unexpected %s while reconciling %s/%s", type(exc).__name__, meta.get("namespace"), meta["name"])
+            log.debug("Details", exc_info=True)
+            return Outcome(Verdict("failed", "InternalError", f"unexpected {type(exc).__name__}; see the operator log"))
 
     def context(self, connection: str, body: Manifest) -> SyncContext:
         """What a Temps-mode sync of ``body`` needs, through the named TempsConnection."""
@@ -100,17 +115,24 @@ class Reconciler:
     def delete_remote(self, ctx: SyncContext) -> None:
         """Delete the Temps twin. Overridden by the kinds that have one."""
 
+    def connection_of(self, body: Manifest) -> str | None:
+        """The TempsConnection the resource's spec chooses; None means Direct mode. Overridden per kind."""
+        return None
+
     def finalize(self, namespace: str, name: str) -> None:
         """On deletion: remove the Temps twin unless the policy is Orphan. A failure is reported and retried,
         never dropped. Direct-mode children need nothing here: garbage collection follows ownerReferences."""
-        with self.locks(self.rtype.kind, namespace, name):
+        with self.locks.hold(self.rtype.kind, namespace, name):
             body = self.kube.get(self.rtype, namespace, name)
             if body is None:
                 return
             status, spec = body.get("status") or {}, body.get("spec") or {}
-            if status.get("mode") != "Temps" or spec.get("deletionPolicy", "Delete") == "Orphan":
+            if spec.get("deletionPolicy", "Delete") == "Orphan":
                 return
-            connection = str(status.get("connection") or self.connections.default or "")
+            # From status when a sync got that far; else from the spec, for a twin created just before a crash.
+            connection = status.get("connection") or self.connection_of(body)
+            if connection is None:
+                return  # Direct mode
 
             def delete(body: Manifest) -> Outcome:
                 self.delete_remote(self.context(connection, body))
@@ -129,14 +151,19 @@ class Reconciler:
         previous = parse_conditions(current.get("conditions"))
         conditions = conditions_for(outcome.verdict, previous, meta.get("generation"))
         complete = outcome.verdict.phase in ("ready", "progressing")
+        # The generation counts as observed once acted on in full, or judged invalid: a reconcile cut short by
+        # an outage or a missing dependency leaves it behind, so the next one still sees the spec change.
+        observed = meta.get("generation") if complete or outcome.verdict.phase == "stalled" \
+            else current.get("observedGeneration")
         desired = {
             # A reconcile that stopped short keeps what earlier ones learnt (Temps ids, managed keys).
             **({} if complete else {k: v for k, v in current.items()
                                     if k not in ("conditions", "observedGeneration")}),
-            "observedGeneration": meta.get("generation"),
+            "observedGeneration": observed,
             "conditions": [c.to_kube() for c in conditions],
-            **{k: v for k, v in outcome.fields.items() if v is not None},
+            **outcome.fields,
         }
+        desired = {k: v for k, v in desired.items() if v is not None}
         unknown = set(desired) - STATUS_FIELDS[self.rtype.kind]
         if unknown:  # the API server would prune them silently: a bug, not something to write
             raise TypeError(f"{self.rtype.kind} status has no fields {sorted(unknown)}")

@@ -83,7 +83,15 @@ class EnvironmentReconciler(Reconciler):
         })
 
     def delete_remote(self, ctx: SyncContext) -> None:
-        delete_environment(ctx)
+        delete_environment(ctx, self.project_of(ctx.body))
+
+    def project_of(self, body: Manifest) -> Manifest | None:
+        name = ((body.get("spec") or {}).get("projectRef") or {}).get("name")
+        return self.kube.get(TEMPS_PROJECT, body["metadata"]["namespace"], name) if name else None
+
+    def connection_of(self, body: Manifest) -> str | None:
+        project = self.project_of(body)
+        return self.connections.choose(project_connection(project.get("spec") or {})) if project else None
 
     def prune(self, rtype: ResourceType, env: EffectiveEnvironment) -> None:
         """Delete a child the environment no longer needs, only if it is ours (owned by this environment)."""

@@ -27,7 +27,10 @@ class MonitorReconciler(Reconciler):
             raise DependencyMissing("EnvironmentNotFound", f"spec.environmentRef.name: TempsEnvironment "
                                     f"{spec.environment_ref.name!r} not found in namespace {namespace!r}")
         project_name = ((environment.get("spec") or {}).get("projectRef") or {}).get("name", "")
-        project = self.kube.get(TEMPS_PROJECT, namespace, project_name) or {}
+        project = self.kube.get(TEMPS_PROJECT, namespace, project_name)
+        if project is None:
+            raise DependencyMissing("ProjectNotFound", f"spec.environmentRef.name: the project {project_name!r} "
+                                    f"of TempsEnvironment {spec.environment_ref.name!r} is not found")
         connection = self.connections.choose(project_connection(project.get("spec") or {}))
         if connection is None:
             return Outcome(Verdict("stalled", "DirectModeUnsupported",

@@ -46,7 +46,10 @@ class ProjectReconciler(Reconciler):
         return outcome
 
     def delete_remote(self, ctx: SyncContext) -> None:
-        delete_project(ctx)
+        delete_project(ctx, parse_spec(TempsProjectSpec, ctx.body))
+
+    def connection_of(self, body: Manifest) -> str | None:
+        return self.connections.choose(project_connection(body.get("spec") or {}))
 
     def environment_names(self, namespace: str, project: str) -> list[str]:
         return environments_of(self.kube.list(TEMPS_ENVIRONMENT, namespace), project)

@@ -29,4 +29,8 @@ class ServiceReconciler(Reconciler):
         return outcome
 
     def delete_remote(self, ctx: SyncContext) -> None:
-        delete_service(ctx)
+        delete_service(ctx, parse_spec(TempsServiceSpec, ctx.body))
+
+    def connection_of(self, body: Manifest) -> str | None:
+        ref = (body.get("spec") or {}).get("connectionRef") or {}
+        return self.connections.choose(ref.get("name"))

@@ -100,6 +100,8 @@ def problem_fields(body: bytes) -> tuple[str, str]:
 
 def error_for(status: int, body: bytes, operation: str, retry_after: str | None = None) -> TempsError:
     title, detail = problem_fields(body)
+    if "/env-vars" in operation and detail:
+        detail = "(detail withheld: it may quote an env var value)"
     title = title or _DEFAULT_TITLES.get(status, "Error")
     wait = parse_retry_after(retry_after)
     if status == 429:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -22,6 +22,11 @@ REDEPLOY_ANNOTATION = "temps.sh/redeploy"
 def slugify(text: str) -> str:
     """Temps' slug rule: lower case, runs of other characters become one dash."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def twin_slug(slug: str | None, namespace: str, name: str) -> str:
+    """The slug of a resource's Temps twin: its own, else <namespace>-<name> (unique across namespaces)."""
+    return slug or slugify(f"{namespace}-{name}")
 
 
 @dataclass
@@ -65,6 +70,19 @@ class SyncContext:
         else:
             self.record(self.body, "Normal", "DriftCorrected",
                         f"{what}: {field} was changed outside Kubernetes; restored")
+
+    def find(self, id_field: str, by_id: Callable[[int], Coroutine[Any, Any, T | None]],
+             by_key: Callable[[], Coroutine[Any, Any, T | None]],
+             describe: Callable[[T], str] | None = None) -> T | None:
+        """The remote twin: by the id in status, then by its slug or name, which adopts one created before a
+        crash (or by hand) instead of creating a duplicate. ``describe`` names it in the Adopted Event."""
+        known = self.status.get(id_field)
+        found = self.call(by_id(int(known))) if known is not None else None
+        if found is None:
+            found = self.call(by_key())
+            if found is not None and known is None and describe is not None:
+                self.adopted(describe(found))
+        return found
 
     def adopted(self, what: str) -> None:
         self.record(self.body, "Normal", "Adopted", f"adopted existing {what}")

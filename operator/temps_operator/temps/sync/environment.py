@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from ...effective import EffectiveEnvironment
-from ...errors import DependencyMissing
+from ...errors import DependencyMissing, SpecError
+from ...kube import Manifest
 from ...references import EnvValue
 from ...status import Outcome, Verdict
 from .. import wire
-from ..errors import Conflict
+from ..errors import BadRequest, Conflict
 from .context import REDEPLOY_ANNOTATION, SyncContext
 
 ACTION_ANNOTATIONS = {
@@ -68,17 +69,15 @@ class EnvironmentSync:
         self.automatic_deploy = bool((project.get("spec") or {}).get("automaticDeploy", True))
 
     def find(self) -> wire.Environment | None:
-        """By the id in status, then by name among the project's environments (adoption)."""
-        ctx, env_id = self.ctx, self.ctx.status.get("environmentId")
-        if env_id is not None and ctx.status.get("projectId") == self.project_id:
-            found = ctx.call(ctx.client.get_environment(self.project_id, int(env_id)))
-            if found is not None:
-                return found
-        remote = next((e for e in ctx.call(ctx.client.list_environments(self.project_id))
-                       if e.name == self.env.name), None)
-        if remote is not None:
-            ctx.adopted(f"Temps environment {self.env.name!r} (id {remote.id})")
-        return remote
+        client, project_id, name = self.ctx.client, self.project_id, self.env.name
+
+        async def by_id(env_id: int) -> wire.Environment | None:
+            return await client.get_environment(project_id, env_id)
+
+        async def by_name() -> wire.Environment | None:
+            return next((e for e in await client.list_environments(project_id) if e.name == name), None)
+
+        return self.ctx.find("environmentId", by_id, by_name, lambda e: f"Temps environment {name!r} (id {e.id})")
 
     def ensure(self) -> wire.Environment:
         remote = self.find()
@@ -160,29 +159,52 @@ class EnvironmentSync:
         return deployment_id
 
     def run_actions(self, remote: wire.Environment, deployment: wire.Deployment | None) -> dict[str, str]:
-        """Each action annotation acts once per new value; spec.paused pauses or resumes declaratively."""
+        """Each action annotation acts once per new value; spec.paused pauses or resumes declaratively.
+
+        An action Temps refuses (say, cancelling a finished deployment) is reported with a Warning Event and
+        counted as done: retrying it would only be refused again.
+        """
         ctx, client = self.ctx, self.ctx.client
         done = dict(ctx.status.get("actions") or {})
         for action, annotation in ACTION_ANNOTATIONS.items():
             value = ctx.annotation(annotation)
             if not value or done.get(action) == value:
                 continue
-            if action == "redeploy":
-                ctx.call(client.trigger_pipeline(self.project_id, wire.TriggerPipeline(
-                    branch=self.env.branch, environment_id=remote.id)))
-            elif action == "rollback-to":
-                ctx.call(client.deployment_action(self.project_id, int(value), "rollback"))
-            elif deployment is not None and action == "cancel":
-                ctx.call(client.deployment_action(self.project_id, deployment.id, "cancel"))
-            elif deployment is not None and action == "teardown":
-                ctx.call(client.teardown(self.project_id, deployment.id))
-            ctx.record(ctx.body, "Normal", "ActionRun", f"{action} ({annotation}={value})")
             done[action] = value
+            if action in ("cancel", "teardown") and deployment is None:
+                ctx.record(ctx.body, "Warning", "ActionSkipped", f"{action}: the environment has no deployment")
+                continue
+            try:
+                self.run_action(action, value, remote, deployment)
+            except BadRequest as exc:
+                ctx.record(ctx.body, "Warning", "ActionRejected", f"{action} ({annotation}={value}): {exc.title}")
+                continue
+            ctx.record(ctx.body, "Normal", "ActionRun", f"{action} ({annotation}={value})")
         paused = bool((ctx.body.get("spec") or {}).get("paused", False))
-        if deployment is not None and paused != (deployment.status.lower() == "paused"):
-            ctx.call(client.deployment_action(self.project_id, deployment.id, "pause" if paused else "resume"))
-            ctx.record(ctx.body, "Normal", "Paused" if paused else "Resumed", f"deployment {deployment.id}")
+        if deployment is not None:
+            state = deployment.status.lower()
+            if paused and state not in READY_STATES | FAILED_STATES | {"paused", "stopped"}:
+                ctx.call(client.deployment_action(self.project_id, deployment.id, "pause"))
+                ctx.record(ctx.body, "Normal", "Paused", f"deployment {deployment.id} (spec.paused)")
+            elif not paused and state == "paused":
+                ctx.call(client.deployment_action(self.project_id, deployment.id, "resume"))
+                ctx.record(ctx.body, "Normal", "Resumed", f"deployment {deployment.id} (spec.paused)")
         return done
+
+    def run_action(self, action: str, value: str, remote: wire.Environment,
+                   deployment: wire.Deployment | None) -> None:
+        ctx, client = self.ctx, self.ctx.client
+        if action == "redeploy":
+            ctx.call(client.trigger_pipeline(self.project_id, wire.TriggerPipeline(
+                branch=self.env.branch, environment_id=remote.id)))
+        elif action == "rollback-to":
+            if not value.isdigit():
+                raise SpecError(f"metadata.annotations[{ACTION_ANNOTATIONS[action]}]", "must be a deployment id")
+            ctx.call(client.deployment_action(self.project_id, int(value), "rollback"))
+        elif action == "cancel" and deployment is not None:
+            ctx.call(client.deployment_action(self.project_id, deployment.id, "cancel"))
+        elif action == "teardown" and deployment is not None:
+            ctx.call(client.teardown(self.project_id, deployment.id))
 
     def sync(self, values: list[EnvValue]) -> Outcome:
         ctx = self.ctx
@@ -207,7 +229,19 @@ class EnvironmentSync:
         })
 
 
-def delete_environment(ctx: SyncContext) -> None:
-    project_id, env_id = ctx.status.get("projectId"), ctx.status.get("environmentId")
-    if project_id is not None and env_id is not None:
-        ctx.delete(ctx.client.delete_environment(int(project_id), int(env_id)))
+def delete_environment(ctx: SyncContext, project: Manifest | None) -> None:
+    """By the ids in status, else by name in the project's environments (a twin created before a crash)."""
+    project_id = ctx.status.get("projectId") or ((project or {}).get("status") or {}).get("projectId")
+    if project_id is None:
+        return  # the project never reached Temps, so neither did the environment
+    client, name = ctx.client, ctx.meta["name"]
+
+    async def by_id(env_id: int) -> wire.Environment | None:
+        return await client.get_environment(int(project_id), env_id)
+
+    async def by_name() -> wire.Environment | None:
+        return next((e for e in await client.list_environments(int(project_id)) if e.name == name), None)
+
+    remote = ctx.find("environmentId", by_id, by_name)
+    if remote is not None:
+        ctx.delete(client.delete_environment(int(project_id), remote.id))

@@ -30,13 +30,11 @@ def sync_monitor(ctx: SyncContext, spec: TempsMonitorSpec, environment: dict[str
         raise DependencyMissing("EnvironmentNotSynced", f"spec.environmentRef.name: TempsEnvironment "
                                 f"{spec.environment_ref.name!r} has no Temps environment yet")
     client, name = ctx.client, ctx.meta["name"]
-    remote: wire.Monitor | None = None
-    if ctx.status.get("monitorId") is not None:
-        remote = ctx.call(client.get_monitor(int(ctx.status["monitorId"])))
-    if remote is None:
-        remote = next((m for m in ctx.call(client.list_monitors(int(project_id))) if m.name == name), None)
-        if remote is not None and ctx.status.get("monitorId") is None:
-            ctx.adopted(f"Temps monitor {name!r} (id {remote.id})")
+
+    async def by_name() -> wire.Monitor | None:
+        return next((m for m in await client.list_monitors(int(project_id)) if m.name == name), None)
+
+    remote = ctx.find("monitorId", client.get_monitor, by_name, lambda m: f"Temps monitor {name!r} (id {m.id})")
     if remote is not None:
         field = monitor_difference(spec, int(environment_id), remote)
         if field:  # Temps has no monitor update: replace it

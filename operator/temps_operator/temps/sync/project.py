@@ -8,11 +8,7 @@ from ...models import TempsProjectSpec
 from ...status import Outcome, Verdict
 from .. import wire
 from ..errors import Conflict
-from .context import REDEPLOY_ANNOTATION, SyncContext, slugify
-
-
-def project_slug(spec: TempsProjectSpec, namespace: str, name: str) -> str:
-    return spec.slug or slugify(f"{namespace}-{name}")
+from .context import REDEPLOY_ANNOTATION, SyncContext, twin_slug
 
 
 def desired_project(spec: TempsProjectSpec, slug: str) -> wire.ProjectRequest:
@@ -47,21 +43,11 @@ def project_difference(desired: wire.ProjectRequest, remote: wire.Project) -> st
     return next((name for name, want, have in pairs if want != have), None)
 
 
-def find_project(ctx: SyncContext, slug: str) -> wire.Project | None:
-    """By the id in status first, then by slug: a project created just before a crash is found again."""
-    project_id = ctx.status.get("projectId")
-    remote = ctx.call(ctx.client.get_project(int(project_id))) if project_id else None
-    if remote is None:
-        remote = ctx.call(ctx.client.project_by_slug(slug))
-        if remote is not None and project_id is None:
-            ctx.adopted(f"Temps project {slug!r} (id {remote.id})")
-    return remote
-
-
 def sync_project(ctx: SyncContext, spec: TempsProjectSpec) -> Outcome:
-    slug = project_slug(spec, ctx.meta["namespace"], ctx.meta["name"])
+    slug = twin_slug(spec.slug, ctx.meta["namespace"], ctx.meta["name"])
     desired = desired_project(spec, slug)
-    remote = find_project(ctx, slug)
+    remote = ctx.find("projectId", ctx.client.get_project, lambda: ctx.client.project_by_slug(slug),
+                      lambda found: f"Temps project {slug!r} (id {found.id})")
     if remote is None:
         try:
             remote = ctx.call(ctx.client.create_project(desired))
@@ -91,7 +77,9 @@ def sync_project(ctx: SyncContext, spec: TempsProjectSpec) -> Outcome:
     )
 
 
-def delete_project(ctx: SyncContext) -> None:
-    project_id = ctx.status.get("projectId")
-    if project_id is not None:
-        ctx.delete(ctx.client.delete_project(int(project_id)))
+def delete_project(ctx: SyncContext, spec: TempsProjectSpec) -> None:
+    """By the id in status, else by slug: a twin created just before a crash is deleted too."""
+    slug = twin_slug(spec.slug, ctx.meta["namespace"], ctx.meta["name"])
+    remote = ctx.find("projectId", ctx.client.get_project, lambda: ctx.client.project_by_slug(slug))
+    if remote is not None:
+        ctx.delete(ctx.client.delete_project(remote.id))

@@ -8,23 +8,9 @@ from ...models import TempsServiceSpec
 from ...status import Outcome, Verdict
 from .. import wire
 from ..errors import Conflict
-from .context import SyncContext, slugify
+from .context import SyncContext, twin_slug
 
 IMAGES = {"postgres": "postgres", "redis": "redis", "mongodb": "mongo", "s3": "minio/minio"}
-
-
-def service_slug(spec: TempsServiceSpec, namespace: str, name: str) -> str:
-    return spec.slug or slugify(f"{namespace}-{name}")
-
-
-def find_service(ctx: SyncContext, slug: str) -> wire.ServiceDetails | None:
-    service_id = ctx.status.get("serviceId")
-    found = ctx.call(ctx.client.get_service(int(service_id))) if service_id else None
-    if found is None:
-        found = ctx.call(ctx.client.service_by_slug(slug))
-        if found is not None and service_id is None:
-            ctx.adopted(f"Temps service {slug!r} (id {found.service.id})")
-    return found
 
 
 def project_slugs(ctx: SyncContext, spec: TempsServiceSpec) -> dict[str, int]:
@@ -42,9 +28,10 @@ def project_slugs(ctx: SyncContext, spec: TempsServiceSpec) -> dict[str, int]:
 
 def sync_service(ctx: SyncContext, spec: TempsServiceSpec) -> Outcome:
     client = ctx.client
-    slug = service_slug(spec, ctx.meta["namespace"], ctx.meta["name"])
+    slug = twin_slug(spec.slug, ctx.meta["namespace"], ctx.meta["name"])
     projects = project_slugs(ctx, spec)
-    details = find_service(ctx, slug)
+    details = ctx.find("serviceId", client.get_service, lambda: client.service_by_slug(slug),
+                       lambda found: f"Temps service {slug!r} (id {found.service.id})")
     if details is None:
         try:
             created = ctx.call(client.create_service(wire.ServiceCreate(
@@ -95,7 +82,9 @@ def sync_service(ctx: SyncContext, spec: TempsServiceSpec) -> Outcome:
     })
 
 
-def delete_service(ctx: SyncContext) -> None:
-    service_id = ctx.status.get("serviceId")
-    if service_id is not None:
-        ctx.delete(ctx.client.delete_service(int(service_id)))
+def delete_service(ctx: SyncContext, spec: TempsServiceSpec) -> None:
+    """By the id in status, else by slug: a twin created just before a crash is deleted too."""
+    slug = twin_slug(spec.slug, ctx.meta["namespace"], ctx.meta["name"])
+    found = ctx.find("serviceId", ctx.client.get_service, lambda: ctx.client.service_by_slug(slug))
+    if found is not None:
+        ctx.delete(ctx.client.delete_service(found.service.id))
