@@ -268,9 +268,9 @@ def test_existing_temps_project_is_adopted_not_duplicated(
     assert "Adopted" in {e.reason for e in events(cluster, ns)}
 
 
-def test_operator_killed_between_create_and_status_write_adopts_on_restart(
-    cluster: Cluster, fake: FakeTemps, kube: KubeClient, tmp_path_factory: pytest.TempPathFactory,
-) -> None:
+def crash_during_create(cluster: Cluster, fake: FakeTemps, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An operator that dies after Temps created the project, before it could write status. Returns the
+    namespace, whose TempsProject 'shop' then has a Temps twin but no id in status."""
     name = f"crash-{uuid.uuid4().hex[:6]}"
     cluster.kubectl("create", "namespace", name)
     cluster.kubectl("-n", name, "create", "secret", "generic", "temps-token", f"--from-literal=token={TOKEN}")
@@ -286,7 +286,14 @@ def test_operator_killed_between_create_and_status_write_adopts_on_restart(
         victim.kill()
     finally:
         victim.stop()
-    fake.faults.clear()
+        fake.faults.clear()
+    return name
+
+
+def test_operator_killed_between_create_and_status_write_adopts_on_restart(
+    cluster: Cluster, fake: FakeTemps, kube: KubeClient, tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    name = crash_during_create(cluster, fake, tmp_path_factory)
     assert "projectId" not in (kube.get(TEMPS_PROJECT, name, "shop") or {}).get("status", {})
     successor = OperatorProcess(cluster.operator_kubeconfig, tmp_path_factory.mktemp("successor") / "operator.log",
                                 [name], "--resync-interval", str(RESYNC_SECONDS)).start()
@@ -370,3 +377,37 @@ def test_actions_by_annotation_and_pause(
     assert len(deploys) == 1, "an image is deployed once, not at every resync while it rolls out"
     wait_for(lambda: fake.deployments[paused["status"]["deploymentId"]]["status"] != "paused", timeout=30,
              what="resumed")
+
+
+def test_spec_change_during_an_outage_is_applied_once_temps_is_back(
+    cluster: Cluster, temps_operator: OperatorProcess, fake: FakeTemps, ns: str, kube: KubeClient,
+) -> None:
+    """Temps does not echo build commands, so only observedGeneration tells that the spec changed."""
+    cluster.apply(project(ns))
+    shop = wait_ready(kube, TEMPS_PROJECT, ns, "shop")
+    project_id = shop["status"]["projectId"]
+    fake.faults.set(error_rate=1.0, error_status=503, only=("GET", "/projects/{id}"))
+    cluster.kubectl("-n", ns, "patch", "tempsproject", "shop", "--type=merge",
+                    "-p", '{"spec": {"build": {"preset": "nextjs", "buildCommand": "make site"}}}')
+    wait_for(lambda: condition(kube.get(TEMPS_PROJECT, ns, "shop")).get("reason") == "TempsUnavailable",
+             timeout=30, what="TempsUnavailable")
+    assert (kube.get(TEMPS_PROJECT, ns, "shop") or {})["status"]["observedGeneration"] == 1
+    fake.faults.clear()
+    wait_for(lambda: fake.project_request(project_id).get("build_command") == "make site", timeout=60,
+             what="the build command pushed once Temps is back")
+    wait_ready(kube, TEMPS_PROJECT, ns, "shop")
+
+
+def test_deleting_before_the_first_status_write_still_deletes_the_twin(
+    cluster: Cluster, fake: FakeTemps, kube: KubeClient, tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    name = crash_during_create(cluster, fake, tmp_path_factory)
+    cluster.kubectl("-n", name, "delete", "tempsproject", "shop", "--wait=false")
+    successor = OperatorProcess(cluster.operator_kubeconfig, tmp_path_factory.mktemp("successor") / "operator.log",
+                                [name], "--resync-interval", str(RESYNC_SECONDS)).start()
+    try:
+        wait_for(lambda: kube.get(TEMPS_PROJECT, name, "shop") is None, timeout=60, what="deletion completed")
+        assert not [p for p in fake.projects.values() if p["slug"] == f"{name}-shop"], "the Temps twin was orphaned"
+    finally:
+        successor.stop()
+        cluster.kubectl("delete", "namespace", name, "--wait=false", check=False)

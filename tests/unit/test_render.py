@@ -98,3 +98,9 @@ def test_url_is_primary_domain_else_service_address() -> None:
     with_domain = replace(env, domains=(Domain(name="shop.example.com", primary=True),))
     assert environment_url(with_domain, Settings()) == "http://shop.example.com"
     assert environment_url(with_domain, Settings(tls_issuer="le")) == "https://shop.example.com"
+
+
+def test_empty_literal_value_is_not_rendered() -> None:
+    """The API server drops an empty value; rendering one would read as drift at every resync."""
+    container = deployment(effective(env=[{"name": "EMPTY", "value": ""}]))["spec"]["template"]["spec"]["containers"][0]
+    assert container["env"] == [{"name": "EMPTY"}]
