@@ -18,19 +18,13 @@ from kubernetes import client as k8s
 from temps_operator.envtest import OperatorProcess
 from temps_operator.kube import TEMPS_ENVIRONMENT, TEMPS_MONITOR, TEMPS_PROJECT, TEMPS_SERVICE, KubeClient, ResourceType
 
+from ..conftest import TEMPS_TOKEN as TOKEN
 from ..faketemps import FakeTemps
 from .conftest import RESYNC_SECONDS, Cluster, wait_for
 
 pytestmark = pytest.mark.cluster
 
-TOKEN = "tk_SENTINEL_TOKEN_5f2a9c"
 SECRET_VALUE = "SENTINEL-secret-value-81d3e7"
-
-
-@pytest.fixture(scope="module")
-def fake_server() -> Iterator[FakeTemps]:
-    with FakeTemps(token=TOKEN) as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -15,24 +15,17 @@ from temps_operator.temps import wire
 from temps_operator.temps.client import TempsClient
 from temps_operator.temps.errors import Conflict, NotFound, Unauthorized, Unavailable
 
+from ..conftest import TEMPS_TOKEN as TOKEN
 from ..faketemps import FakeTemps
 
 T = TypeVar("T")
-TOKEN = "tk_contract_token"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeTemps]:
-    with FakeTemps(token=TOKEN) as fake:
-        yield fake
 
 
 @pytest.fixture
-def fake(server: FakeTemps) -> Iterator[FakeTemps]:
-    server.reset()
-    server.token = TOKEN
-    yield server
-    assert server.violations == [], "the client sent, or the fake answered, something off-contract"
+def fake(fake_server: FakeTemps) -> Iterator[FakeTemps]:
+    fake_server.reset()
+    yield fake_server
+    assert fake_server.violations == [], "the client sent, or the fake answered, something off-contract"
 
 
 def run(fake: FakeTemps, work: Callable[[TempsClient], Awaitable[T]], **options: Any) -> T:
