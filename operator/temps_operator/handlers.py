@@ -61,11 +61,6 @@ def quietly(fn: Callable[[str, str], object], namespace: str | None, name: str) 
         log.error("Reconciling %s/%s failed: %s", namespace, name, type(exc).__name__)
 
 
-def services_of(kube: KubeClient, namespace: str, project: str) -> list[str]:
-    return sorted(s["metadata"]["name"] for s in kube.list(TEMPS_SERVICE, namespace)
-                  if any(r.get("name") == project for r in (s.get("spec") or {}).get("projectRefs") or []))
-
-
 def build_registry(config: Settings, kube: KubeClient | None = None) -> kopf.OperatorRegistry:
     """All handlers of the operator, bound to one configuration and one Kubernetes client."""
     registry = kopf.OperatorRegistry()
@@ -125,7 +120,7 @@ def build_registry(config: Settings, kube: KubeClient | None = None) -> kopf.Ope
         # Defaults flow into environments; environments and services waiting for the project proceed.
         for env_name in projects.environment_names(namespace or "", name):
             quietly(environments.reconcile, namespace, env_name)
-        for service_name in services_of(kube, namespace or "", name):
+        for service_name in kube.referrers(TEMPS_SERVICE, namespace or "", "projectRefs", name):
             quietly(services.reconcile, namespace, service_name)
 
     def after_environment(namespace: str | None, name: str, spec: Mapping[str, Any]) -> None:

@@ -107,6 +107,14 @@ class KubeClient:
         items: list[Manifest] = self._request("GET", rtype.path(namespace), query=query).get("items", [])
         return items
 
+    def referrers(self, rtype: ResourceType, namespace: str, ref_field: str, name: str) -> tuple[str, ...]:
+        """Names of the objects whose ``spec.<ref_field>`` (one reference or a list of them) names ``name``."""
+        def refers(obj: Manifest) -> bool:
+            ref = (obj.get("spec") or {}).get(ref_field)
+            return any(isinstance(r, dict) and r.get("name") == name for r in (ref if isinstance(ref, list) else [ref]))
+
+        return tuple(sorted(obj["metadata"]["name"] for obj in self.list(rtype, namespace) if refers(obj)))
+
     def apply(self, manifest: Manifest) -> Manifest:
         """Server-side apply under the operator's field manager, taking ownership of conflicting fields."""
         rtype = BY_KIND[manifest["kind"]]

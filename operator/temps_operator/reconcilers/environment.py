@@ -45,9 +45,7 @@ class EnvironmentReconciler(Reconciler):
     def observe(self, body: Manifest) -> Outcome:
         meta = body["metadata"]
         project_name = ((body.get("spec") or {}).get("projectRef") or {}).get("name")
-        if not project_name:
-            raise SpecError("spec.projectRef.name", "required")
-        project = self.kube.get(TEMPS_PROJECT, meta["namespace"], project_name)
+        project = self.project_of(body)
         if project is None:
             raise DependencyMissing(
                 "ProjectNotFound",
@@ -68,7 +66,6 @@ class EnvironmentReconciler(Reconciler):
         for result in results:
             if result.action != "unchanged":
                 metrics.APPLIES.labels(result.kind, result.action).inc()
-        for result in results:
             if result.action == "drift-corrected":
                 self.record(body, "Normal", "DriftCorrected",
                             f"{result.kind} {result.name}: {result.changed_field} was changed out of band; restored")

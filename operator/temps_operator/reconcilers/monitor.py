@@ -43,6 +43,5 @@ class MonitorReconciler(Reconciler):
     def delete_remote(self, ctx: SyncContext) -> None:
         delete_monitor(ctx)
 
-    def monitors_of(self, namespace: str, environment: str) -> list[str]:
-        return sorted(m["metadata"]["name"] for m in self.kube.list(TEMPS_MONITOR, namespace)
-                      if ((m.get("spec") or {}).get("environmentRef") or {}).get("name") == environment)
+    def monitors_of(self, namespace: str, environment: str) -> tuple[str, ...]:
+        return self.kube.referrers(TEMPS_MONITOR, namespace, "environmentRef", environment)

@@ -13,13 +13,6 @@ from ..temps.sync.project import delete_project, sync_project
 from .base import Reconciler
 
 
-def environments_of(environments: list[Manifest], project: str) -> list[str]:
-    return sorted(
-        e["metadata"]["name"] for e in environments
-        if ((e.get("spec") or {}).get("projectRef") or {}).get("name") == project
-    )
-
-
 def project_connection(spec: TempsProjectSpec | dict[str, object]) -> str | None:
     """The connection named by a project's spec (model or raw dict), before the operator's default applies."""
     if isinstance(spec, TempsProjectSpec):
@@ -51,5 +44,5 @@ class ProjectReconciler(Reconciler):
     def connection_of(self, body: Manifest) -> str | None:
         return self.connections.choose(project_connection(body.get("spec") or {}))
 
-    def environment_names(self, namespace: str, project: str) -> list[str]:
-        return environments_of(self.kube.list(TEMPS_ENVIRONMENT, namespace), project)
+    def environment_names(self, namespace: str, project: str) -> tuple[str, ...]:
+        return self.kube.referrers(TEMPS_ENVIRONMENT, namespace, "projectRef", project)
