@@ -30,9 +30,11 @@ class ResourceType:
     plural: str
     namespaced: bool = True
 
-    def path(self, namespace: str, name: str | None = None, subresource: str | None = None) -> str:
+    def path(self, namespace: str | None, name: str | None = None, subresource: str | None = None) -> str:
+        """The object's URL path; a namespaced kind with namespace None lists across all namespaces."""
         base = "/api/v1" if self.api_version == "v1" else f"/apis/{self.api_version}"
-        path = f"{base}/namespaces/{namespace}/{self.plural}" if self.namespaced else f"{base}/{self.plural}"
+        in_namespace = self.namespaced and namespace is not None
+        path = f"{base}/namespaces/{namespace}/{self.plural}" if in_namespace else f"{base}/{self.plural}"
         if name:
             path += f"/{name}"
         if subresource:
@@ -102,7 +104,7 @@ class KubeClient:
                 return None
             raise
 
-    def list(self, rtype: ResourceType, namespace: str, label_selector: str | None = None) -> list[Manifest]:
+    def list(self, rtype: ResourceType, namespace: str | None, label_selector: str | None = None) -> list[Manifest]:
         query = {"labelSelector": label_selector} if label_selector else None
         items: list[Manifest] = self._request("GET", rtype.path(namespace), query=query).get("items", [])
         return items

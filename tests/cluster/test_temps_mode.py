@@ -405,3 +405,25 @@ def test_deleting_before_the_first_status_write_still_deletes_the_twin(
     finally:
         successor.stop()
         cluster.kubectl("delete", "namespace", name, "--wait=false", check=False)
+
+
+def test_colliding_slugs_never_share_a_twin(
+    cluster: Cluster, temps_operator: OperatorProcess, fake: FakeTemps, ns: str, kube: KubeClient,
+) -> None:
+    """<namespace>-<name> is not one-to-one: tm-x/a-shop and tm-x-a/shop both slug to tm-x-a-shop."""
+    cluster.apply(project(ns, "a-shop"))
+    first = wait_ready(kube, TEMPS_PROJECT, ns, "a-shop")
+    other = f"{ns}-a"
+    cluster.kubectl("create", "namespace", other)
+    try:
+        second = project(other, "shop")
+        second["spec"]["connectionRef"] = {"name": ns}
+        cluster.apply(second)
+        refused = wait_for(lambda: (p := kube.get(TEMPS_PROJECT, other, "shop"))
+                           and condition(p, "Stalled").get("status") == "True" and p, timeout=30, what="Stalled")
+        assert condition(refused)["message"].startswith("spec.slug:")
+        assert f"{ns}/a-shop" in condition(refused)["message"]
+        cluster.kubectl("-n", other, "delete", "tempsproject", "shop", "--timeout=30s")
+        assert remote_project(fake, f"{ns}-a-shop")["id"] == first["status"]["projectId"]
+    finally:
+        cluster.kubectl("delete", "namespace", other, "--wait=false", check=False)

@@ -8,8 +8,9 @@ from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from ...errors import SpecError
 from ...events import EventRecorder
-from ...kube import KubeClient, Manifest
+from ...kube import KubeClient, Manifest, ResourceType
 from ..client import TempsClient
 from ..errors import NotFound
 from ..runner import LoopRunner
@@ -73,16 +74,29 @@ class SyncContext:
 
     def find(self, id_field: str, by_id: Callable[[int], Coroutine[Any, Any, T | None]],
              by_key: Callable[[], Coroutine[Any, Any, T | None]],
-             describe: Callable[[T], str] | None = None) -> T | None:
+             describe: Callable[[T], str] | None = None,
+             claim: Callable[[T], None] | None = None) -> T | None:
         """The remote twin: by the id in status, then by its slug or name, which adopts one created before a
-        crash (or by hand) instead of creating a duplicate. ``describe`` names it in the Adopted Event."""
+        crash (or by hand) instead of creating a duplicate. ``claim`` vets a twin found by slug or name before
+        it is used; ``describe`` names it in the Adopted Event."""
         known = self.status.get(id_field)
         found = self.call(by_id(int(known))) if known is not None else None
         if found is None:
             found = self.call(by_key())
+            if found is not None and claim is not None:
+                claim(found)
             if found is not None and known is None and describe is not None:
                 self.adopted(describe(found))
         return found
+
+    def unclaimed(self, rtype: ResourceType, id_field: str, remote_id: int, field: str) -> None:
+        """Refuse a twin found by slug that another resource already owns: two resources whose default slugs
+        collide (``a-b/c`` and ``a/b-c``) must not share, update or delete one Temps object."""
+        for obj in self.kube.list(rtype, None):
+            if obj["metadata"]["uid"] != self.meta["uid"] and (obj.get("status") or {}).get(id_field) == remote_id:
+                owner = f"{obj['metadata']['namespace']}/{obj['metadata']['name']}"
+                raise SpecError(field, f"the Temps object it names (id {remote_id}) belongs to {rtype.kind} {owner}; "
+                                "choose another slug")
 
     def adopted(self, what: str) -> None:
         self.record(self.body, "Normal", "Adopted", f"adopted existing {what}")

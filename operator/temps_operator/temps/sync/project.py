@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from ...errors import SpecError
+from ...kube import TEMPS_PROJECT
 from ...models import TempsProjectSpec
 from ...status import Outcome, Verdict
 from .. import wire
@@ -43,11 +46,15 @@ def project_difference(desired: wire.ProjectRequest, remote: wire.Project) -> st
     return next((name for name, want, have in pairs if want != have), None)
 
 
+def claim(ctx: SyncContext) -> Callable[[wire.Project], None]:
+    return lambda found: ctx.unclaimed(TEMPS_PROJECT, "projectId", found.id, "spec.slug")
+
+
 def sync_project(ctx: SyncContext, spec: TempsProjectSpec) -> Outcome:
     slug = twin_slug(spec.slug, ctx.meta["namespace"], ctx.meta["name"])
     desired = desired_project(spec, slug)
     remote = ctx.find("projectId", ctx.client.get_project, lambda: ctx.client.project_by_slug(slug),
-                      lambda found: f"Temps project {slug!r} (id {found.id})")
+                      lambda found: f"Temps project {slug!r} (id {found.id})", claim(ctx))
     if remote is None:
         try:
             remote = ctx.call(ctx.client.create_project(desired))
@@ -80,6 +87,10 @@ def sync_project(ctx: SyncContext, spec: TempsProjectSpec) -> Outcome:
 def delete_project(ctx: SyncContext, spec: TempsProjectSpec) -> None:
     """By the id in status, else by slug: a twin created just before a crash is deleted too."""
     slug = twin_slug(spec.slug, ctx.meta["namespace"], ctx.meta["name"])
-    remote = ctx.find("projectId", ctx.client.get_project, lambda: ctx.client.project_by_slug(slug))
+    try:
+        remote = ctx.find("projectId", ctx.client.get_project, lambda: ctx.client.project_by_slug(slug),
+                          claim=claim(ctx))
+    except SpecError:
+        return  # the slug names another resource's twin: nothing of this one's to delete
     if remote is not None:
         ctx.delete(ctx.client.delete_project(remote.id))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from ...errors import DependencyMissing
-from ...kube import TEMPS_PROJECT
+from collections.abc import Callable
+
+from ...errors import DependencyMissing, SpecError
+from ...kube import TEMPS_PROJECT, TEMPS_SERVICE
 from ...models import TempsServiceSpec
 from ...status import Outcome, Verdict
 from .. import wire
@@ -26,12 +28,16 @@ def project_slugs(ctx: SyncContext, spec: TempsServiceSpec) -> dict[str, int]:
     return out
 
 
+def claim(ctx: SyncContext) -> Callable[[wire.ServiceDetails], None]:
+    return lambda found: ctx.unclaimed(TEMPS_SERVICE, "serviceId", found.service.id, "spec.slug")
+
+
 def sync_service(ctx: SyncContext, spec: TempsServiceSpec) -> Outcome:
     client = ctx.client
     slug = twin_slug(spec.slug, ctx.meta["namespace"], ctx.meta["name"])
     projects = project_slugs(ctx, spec)
     details = ctx.find("serviceId", client.get_service, lambda: client.service_by_slug(slug),
-                       lambda found: f"Temps service {slug!r} (id {found.service.id})")
+                       lambda found: f"Temps service {slug!r} (id {found.service.id})", claim(ctx))
     if details is None:
         try:
             created = ctx.call(client.create_service(wire.ServiceCreate(
@@ -85,6 +91,10 @@ def sync_service(ctx: SyncContext, spec: TempsServiceSpec) -> Outcome:
 def delete_service(ctx: SyncContext, spec: TempsServiceSpec) -> None:
     """By the id in status, else by slug: a twin created just before a crash is deleted too."""
     slug = twin_slug(spec.slug, ctx.meta["namespace"], ctx.meta["name"])
-    found = ctx.find("serviceId", ctx.client.get_service, lambda: ctx.client.service_by_slug(slug))
+    try:
+        found = ctx.find("serviceId", ctx.client.get_service, lambda: ctx.client.service_by_slug(slug),
+                         claim=claim(ctx))
+    except SpecError:
+        return  # the slug names another resource's twin: nothing of this one's to delete
     if found is not None:
         ctx.delete(ctx.client.delete_service(found.service.id))
