@@ -22,6 +22,7 @@ class EnvValue:
     value: str = field(repr=False)
     version: str | None = None
     """kind/name/uid/resourceVersion of the Secret or ConfigMap it came from; None for a literal."""
+    include_in_preview: bool = False
 
 
 def resolve_env(kube: KubeClient, env: EffectiveEnvironment) -> list[EnvValue]:
@@ -30,7 +31,7 @@ def resolve_env(kube: KubeClient, env: EffectiveEnvironment) -> list[EnvValue]:
     for var in env.env:
         source = var.value_from
         if source is None:
-            out.append(EnvValue(var.name, var.value or ""))
+            out.append(EnvValue(var.name, var.value or "", include_in_preview=var.include_in_preview))
             continue
         if source.secret_key_ref is not None:
             ref, rtype, field_name = source.secret_key_ref, SECRET, "secretKeyRef"
@@ -49,7 +50,8 @@ def resolve_env(kube: KubeClient, env: EffectiveEnvironment) -> list[EnvValue]:
             raise DependencyMissing(f"{rtype.kind}KeyNotFound",
                                     f"{where}: {rtype.kind} {ref.name!r} has no key {ref.key!r}")
         meta = obj["metadata"]
-        out.append(EnvValue(var.name, value, f"{rtype.kind}/{ref.name}/{meta['uid']}/{meta['resourceVersion']}"))
+        out.append(EnvValue(var.name, value, f"{rtype.kind}/{ref.name}/{meta['uid']}/{meta['resourceVersion']}",
+                            var.include_in_preview))
     return out
 
 

@@ -80,7 +80,7 @@ def environment(ns: str, name: str, project_name: str = "shop", **spec: Any) -> 
 def production(ns: str) -> dict[str, Any]:
     return environment(ns, "production", image="registry.example/shop:1", replicas=2,
                        resources={"cpu": {"request": 250, "limit": 1000}, "memory": {"limit": 512}},
-                       env=[{"name": "MODE", "value": "prod"},
+                       env=[{"name": "MODE", "value": "prod", "includeInPreview": True},
                             {"name": "API_KEY",
                              "valueFrom": {"secretKeyRef": {"name": "app-secrets", "key": "api-key"}}}],
                        domains=[{"name": f"{ns}.example.com", "primary": True}, {"name": f"www.{ns}.example.com"}])
@@ -142,9 +142,9 @@ def test_project_with_two_environments_syncs_and_idles_quietly(
     config = envs["production"]["deployment_config"]
     assert (config["replicas"], config["cpuRequest"], config["cpuLimit"], config["memoryLimit"]) == (2, 250, 1000, 512)
     assert config["exposedPort"] == 3000
-    values = {v["key"]: v["value"] for v in fake.env_vars.values()
+    values = {v["key"]: (v["value"], v["include_in_preview"]) for v in fake.env_vars.values()
               if envs["production"]["id"] in [e["id"] for e in v["environments"]]}
-    assert values == {"MODE": "prod", "API_KEY": SECRET_VALUE}
+    assert values == {"MODE": ("prod", True), "API_KEY": (SECRET_VALUE, False)}
     assert sorted(d["domain"] for d in fake.domains.values() if d["environment_id"] == envs["production"]["id"]) \
         == [f"{ns}.example.com", f"www.{ns}.example.com"]
     image_deploys = [c for c in first_sync if c.template.endswith("/deploy/image")]

@@ -77,6 +77,8 @@ class EnvVar(KubeModel):
     """Literal value. Use valueFrom for anything secret."""
     value_from: EnvVarSource | None = None
     """Value read from a key of a Secret or ConfigMap."""
+    include_in_preview: bool = False
+    """Temps mode: also give the variable to the project's preview environments."""
 
 
 class Quantity(KubeModel):

@@ -108,18 +108,19 @@ class EnvironmentSync:
         ctx, client = self.ctx, self.ctx.client
         remote = {v.key: v for v in ctx.call(client.list_env_vars(self.project_id, env_id))
                   if env_id in v.environment_ids}
-        desired = {v.name: v.value for v in values}
-        for key, value in desired.items():
+        desired = {v.name: v for v in values}
+        for key, var in desired.items():
             current = remote.get(key)
             if current is None:
                 ctx.call(client.create_env_var(self.project_id, wire.EnvVarWrite(
-                    key=key, value=value, environment_ids=[env_id])))
+                    key=key, value=var.value, environment_ids=[env_id], include_in_preview=var.include_in_preview)))
                 ctx.changed(f"env var {key} of Temps environment {self.env.name!r}", "", created=True)
-            elif current.value != value:
+            elif (current.value, current.include_in_preview) != (var.value, var.include_in_preview):
                 ctx.call(client.update_env_var(self.project_id, current.id, wire.EnvVarWrite(
-                    key=key, value=value, environment_ids=current.environment_ids,
-                    include_in_preview=current.include_in_preview)))
-                ctx.changed(f"env var {key} of Temps environment {self.env.name!r}", "value")
+                    key=key, value=var.value, environment_ids=current.environment_ids,
+                    include_in_preview=var.include_in_preview)))
+                changed = "value" if current.value != var.value else "include_in_preview"
+                ctx.changed(f"env var {key} of Temps environment {self.env.name!r}", changed)
         for key in set(ctx.status.get("managedEnvVars") or []) - set(desired):
             current = remote.get(key)
             if current is None:
