@@ -322,9 +322,10 @@ def test_service_and_monitor_sync(
     assert fake.monitors[monitor["status"]["monitorId"]]["check_interval_seconds"] == 30
 
     cluster.kubectl("-n", ns, "patch", "tempsservice", "db", "--type=merge", "-p",
-                    '{"spec": {"version": "17", "stopped": true}}')
+                    '{"spec": {"version": "17", "stopped": true, "projectRefs": []}}')
     wait_for(lambda: (s := ready(kube, TEMPS_SERVICE, ns, "db")) and s["status"]["state"] == "stopped"
              and s["status"]["version"] == "17", timeout=30, what="service upgraded and stopped")
+    assert not [link for link in fake.links.values() if link["service"]["id"] == service["status"]["serviceId"]]
 
 
 def test_token_rotation_is_picked_up_without_restart(
@@ -369,6 +370,21 @@ def test_actions_by_annotation_and_pause(
                     "-p", '{"spec": {"paused": false}}')
     deploys = [c for c in fake.calls if c.template.endswith("/deploy/image") and c.request_json["image"].endswith(":3")]
     assert len(deploys) == 1, "an image is deployed once, not at every resync while it rolls out"
+
+    # cancel, rollback and teardown act once per annotation value, on the right deployment.
+    first = kube.get(TEMPS_ENVIRONMENT, ns, "production")["status"]["deploymentId"]  # type: ignore[index]
+    cluster.kubectl("-n", ns, "annotate", "tempsenvironment", "preview", "temps.sh/cancel=c1")
+    wait_for(lambda: fake.deployments[paused["status"]["deploymentId"]]["status"] == "cancelled", timeout=30,
+             what="cancelled")
+    fake.deploy_seconds = 0
+    cluster.kubectl("-n", ns, "annotate", "tempsenvironment", "production", f"temps.sh/rollback-to={first}")
+    wait_for(lambda: any(c.method == "POST" and c.path.endswith(f"/deployments/{first}/rollback")
+                         for c in fake.calls), timeout=30, what="rollback")
+    cluster.kubectl("-n", ns, "annotate", "tempsenvironment", "production", "temps.sh/teardown=t1")
+    wait_for(lambda: any(c.template.endswith("/teardown") and c.method == "DELETE" for c in fake.calls),
+             timeout=30, what="teardown")
+    for action in ("cancel", "rollback", "teardown"):
+        assert len([c for c in fake.calls if c.path.endswith(f"/{action}")]) == 1, action
     wait_for(lambda: fake.deployments[paused["status"]["deploymentId"]]["status"] != "paused", timeout=30,
              what="resumed")
 
