@@ -146,8 +146,11 @@ def test_spec_change_updates_deployment_and_advances_observed_generation(
     assert deployment["spec"]["replicas"] == 3
     assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == "registry.example/shop:2"
     # The transition is on record: Ready went False (Progressing) and back to True, each with an Event.
-    reasons = [e.reason for e in events(cluster, namespace, "shop-prod")]
-    assert "Progressing" in reasons and "Available" in reasons
+    def reasons() -> set[str]:
+        return {e.reason for e in events(cluster, namespace, "shop-prod")}
+
+    wait_for(lambda: {"Progressing", "Available"} <= reasons(), timeout=15, what="transition Events",
+             describe=reasons)
     assert condition(env)["lastTransitionTime"] >= first_transition
 
 

@@ -215,8 +215,13 @@ def test_dashboard_edit_is_corrected_at_the_next_resync(
     wait_for(lambda: remote_project(fake, f"{ns}-shop")["main_branch"] == "main"
              and fake.environments[env["id"]]["deployment_config"]["replicas"] == 2,
              timeout=RESYNC_SECONDS * 5, what="drift corrected")
-    drift = [e.message for e in events(cluster, ns) if e.reason == "DriftCorrected"]
-    assert any("main_branch" in m for m in drift) and any("replicas" in m for m in drift), drift
+
+    def drift_events() -> list[str]:
+        return [e.message for e in events(cluster, ns) if e.reason == "DriftCorrected"]
+
+    # Events are posted asynchronously: wait for both rather than read them once.
+    wait_for(lambda: any("main_branch" in m for m in drift_events()) and any("replicas" in m for m in drift_events()),
+             timeout=15, what="DriftCorrected Events naming both fields", describe=drift_events)
 
 
 def test_delete_removes_the_temps_project_and_orphan_keeps_it(
@@ -259,7 +264,7 @@ def test_existing_temps_project_is_adopted_not_duplicated(
     shop = wait_ready(kube, TEMPS_PROJECT, ns, "shop")
     assert shop["status"]["projectId"] == created["id"]
     remote_project(fake, f"{ns}-shop")
-    assert "Adopted" in {e.reason for e in events(cluster, ns)}
+    wait_for(lambda: "Adopted" in {e.reason for e in events(cluster, ns)}, timeout=15, what="an Adopted Event")
 
 
 def crash_during_create(cluster: Cluster, fake: FakeTemps, tmp_path_factory: pytest.TempPathFactory) -> str:
