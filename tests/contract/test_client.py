@@ -129,6 +129,13 @@ def test_dropped_connection_is_unavailable(fake: FakeTemps) -> None:
         run(fake, lambda c: c.probe(), max_attempts=2)
 
 
+@pytest.mark.parametrize(("limit", "most"), [(2, 2), (6, 6)])
+def test_concurrency_towards_one_instance_is_bounded(fake: FakeTemps, limit: int, most: int) -> None:
+    fake.faults.set(latency=0.3)
+    run(fake, lambda c: asyncio.gather(*(c.probe() for _ in range(6))), max_concurrency=limit)
+    assert fake.max_in_flight == most
+
+
 def test_paged_list_reads_every_page(fake: FakeTemps) -> None:
     async def work(client: TempsClient) -> list[wire.Project]:
         for index in range(130):

@@ -43,6 +43,26 @@ class Journal:
         self._calls: list[Call] = []
         self._violations: list[str] = []
         self._epoch = 0
+        self._in_flight = 0
+        self._max_in_flight = 0
+
+    def entered(self, epoch: int) -> None:
+        with self._lock:
+            if epoch == self._epoch:
+                self._in_flight += 1
+                self._max_in_flight = max(self._max_in_flight, self._in_flight)
+
+    def left(self, epoch: int) -> None:
+        """Requests from before the last clear belong to a finished test: they are not counted."""
+        with self._lock:
+            if epoch == self._epoch:
+                self._in_flight -= 1
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most requests the fake was answering at once since the last clear (client concurrency)."""
+        with self._lock:
+            return self._max_in_flight
 
     @property
     def epoch(self) -> int:
@@ -75,3 +95,4 @@ class Journal:
             self._calls.clear()
             self._violations.clear()
             self._epoch += 1
+            self._in_flight = self._max_in_flight = 0

@@ -76,11 +76,14 @@ class Dispatcher:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         arrived, epoch = time.time(), self.journal.epoch
         raw = await request.read()
+        self.journal.entered(epoch)
         try:
             return await self._handle(request, raw, arrived, epoch)
         except Exception:  # noqa: BLE001 - a bug in the fake must show up as a violation and a 500, not a hung test
             self.journal.violation(f"fake failed on {request.method} {request.path}: {traceback.format_exc()}", epoch)
             return web.Response(status=500, text="fake Temps failed; see fake.violations")
+        finally:
+            self.journal.left(epoch)
 
     async def _handle(self, request: web.Request, raw: bytes, arrived: float, epoch: int) -> web.StreamResponse:
         method = request.method.upper()

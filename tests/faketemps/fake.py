@@ -99,6 +99,11 @@ class FakeTemps:
         return [c for c in self._journal.calls if c.mutating]
 
     @property
+    def max_in_flight(self) -> int:
+        """The most requests answered at once since the last reset: what bounds a client's concurrency."""
+        return self._journal.max_in_flight
+
+    @property
     def violations(self) -> list[str]:
         """Requests and responses that broke the OpenAPI document, and calls to routes the fake does not have."""
         return self._journal.violations
