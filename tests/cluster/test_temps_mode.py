@@ -448,3 +448,25 @@ def test_colliding_slugs_never_share_a_twin(
         assert remote_project(fake, f"{ns}-a-shop")["id"] == first["status"]["projectId"]
     finally:
         cluster.kubectl("delete", "namespace", other, "--wait=false", check=False)
+
+
+def test_new_revision_and_redeploy_annotation_trigger_the_pipeline_once(
+    cluster: Cluster, temps_operator: OperatorProcess, fake: FakeTemps, ns: str, kube: KubeClient,
+) -> None:
+    cluster.apply(project(ns), environment(ns, "production", image="registry.example/shop:1"))
+    wait_ready(kube, TEMPS_ENVIRONMENT, ns, "production")
+    project_id = wait_ready(kube, TEMPS_PROJECT, ns, "shop")["status"]["projectId"]
+
+    def triggers() -> list[Any]:
+        return [c for c in fake.calls if c.path == f"/projects/{project_id}/trigger-pipeline" and c.status == 200]
+
+    assert triggers() == [], "creating a project deploys through Temps' own automatic deploy, not a trigger"
+    revision = {"spec": {"git": {"repository": "https://git.example.com/acme/shop.git", "branch": "next"}}}
+    cluster.kubectl("-n", ns, "patch", "tempsproject", "shop", "--type=merge", "-p", json.dumps(revision))
+    wait_for(lambda: len(triggers()) == 1, timeout=30, what="a pipeline for the new revision")
+    assert triggers()[0].request_json == {"branch": "next"}
+    cluster.kubectl("-n", ns, "annotate", "tempsproject", "shop", "temps.sh/redeploy=p1")
+    wait_for(lambda: (kube.get(TEMPS_PROJECT, ns, "shop") or {}).get("status", {}).get("redeployed") == "p1",
+             timeout=30, what="the redeploy recorded")
+    time.sleep(RESYNC_SECONDS * 2)
+    assert len(triggers()) == 2, "each revision and each annotation value triggers exactly once"

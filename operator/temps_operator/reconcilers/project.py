@@ -34,7 +34,7 @@ class ProjectReconciler(Reconciler):
             source = spec.image if spec.image else f"git {spec.git.repository if spec.git else ''}"
             return Outcome(Verdict("ready", "Accepted", f"source {source}; {len(names)} environment(s)"),
                            {"environments": len(names), "mode": "Direct"})
-        outcome = sync_project(self.context(connection, body), spec)
+        outcome = sync_project(self.context(connection, body), spec, len(names))
         outcome.fields.update(environments=len(names), connection=connection)
         return outcome
 

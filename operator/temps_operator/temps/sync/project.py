@@ -50,7 +50,7 @@ def claim(ctx: SyncContext) -> Callable[[wire.Project], None]:
     return lambda found: ctx.unclaimed(TEMPS_PROJECT, "projectId", found.id, "spec.slug")
 
 
-def sync_project(ctx: SyncContext, spec: TempsProjectSpec) -> Outcome:
+def sync_project(ctx: SyncContext, spec: TempsProjectSpec, environments: int) -> Outcome:
     slug = twin_slug(spec.slug, ctx.meta["namespace"], ctx.meta["name"])
     desired = desired_project(spec, slug)
     remote = ctx.find("projectId", ctx.client.get_project, lambda: ctx.client.project_by_slug(slug),
@@ -71,13 +71,14 @@ def sync_project(ctx: SyncContext, spec: TempsProjectSpec) -> Outcome:
             ctx.changed(f"Temps project {slug!r}", field)
 
     # A new revision: a spec change of a synced git project, or a new value of the redeploy annotation.
+    # Without environments there is nothing to deploy to (Temps refuses the trigger).
     redeployed = ctx.status.get("redeployed")
     wanted = ctx.annotation(REDEPLOY_ANNOTATION)
     new_revision = bool(spec.git) and ctx.spec_changed and ctx.status.get("projectId") is not None
-    if new_revision or (wanted and wanted != redeployed):
+    if (new_revision or (wanted and wanted != redeployed)) and environments:
         ctx.call(ctx.client.trigger_pipeline(remote.id, wire.TriggerPipeline(branch=desired.main_branch)))
         ctx.record(ctx.body, "Normal", "PipelineTriggered", f"triggered the pipeline of Temps project {slug!r}")
-        redeployed = wanted or redeployed
+    redeployed = wanted or redeployed
     return Outcome(
         Verdict("ready", "Synced", f"Temps project {slug!r} (id {remote.id})"),
         {"mode": "Temps", "projectId": remote.id, "slug": remote.slug, "redeployed": redeployed},
