@@ -5,6 +5,7 @@ cannot run here)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import time
 import uuid
@@ -289,21 +290,28 @@ def crash_during_create(cluster: Cluster, fake: FakeTemps, tmp_path_factory: pyt
     return name
 
 
+@contextlib.contextmanager
+def successor(cluster: Cluster, name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OperatorProcess]:
+    """The operator restarted after the crash; the crash namespace goes with it."""
+    process = OperatorProcess(cluster.operator_kubeconfig, tmp_path_factory.mktemp("successor") / "operator.log",
+                              [name], "--resync-interval", str(RESYNC_SECONDS)).start()
+    try:
+        yield process
+    finally:
+        process.stop()
+        cluster.kubectl("delete", "namespace", name, "--wait=false", check=False)
+
+
 def test_operator_killed_between_create_and_status_write_adopts_on_restart(
     cluster: Cluster, fake: FakeTemps, kube: KubeClient, tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     name = crash_during_create(cluster, fake, tmp_path_factory)
     assert "projectId" not in (kube.get(TEMPS_PROJECT, name, "shop") or {}).get("status", {})
-    successor = OperatorProcess(cluster.operator_kubeconfig, tmp_path_factory.mktemp("successor") / "operator.log",
-                                [name], "--resync-interval", str(RESYNC_SECONDS)).start()
-    try:
+    with successor(cluster, name, tmp_path_factory):
         shop = wait_ready(kube, TEMPS_PROJECT, name, "shop")
         assert shop["status"]["projectId"] == remote_project(fake, f"{name}-shop")["id"]
         assert len([c for c in fake.calls if c.method == "POST" and c.template == "/projects"
                     and c.path == "/projects" and c.request_json.get("name") == f"{name}-shop"]) == 1
-    finally:
-        successor.stop()
-        cluster.kubectl("delete", "namespace", name, "--wait=false", check=False)
 
 
 def test_service_and_monitor_sync(
@@ -418,14 +426,9 @@ def test_deleting_before_the_first_status_write_still_deletes_the_twin(
 ) -> None:
     name = crash_during_create(cluster, fake, tmp_path_factory)
     cluster.kubectl("-n", name, "delete", "tempsproject", "shop", "--wait=false")
-    successor = OperatorProcess(cluster.operator_kubeconfig, tmp_path_factory.mktemp("successor") / "operator.log",
-                                [name], "--resync-interval", str(RESYNC_SECONDS)).start()
-    try:
+    with successor(cluster, name, tmp_path_factory):
         wait_for(lambda: kube.get(TEMPS_PROJECT, name, "shop") is None, timeout=60, what="deletion completed")
         assert not [p for p in fake.projects.values() if p["slug"] == f"{name}-shop"], "the Temps twin was orphaned"
-    finally:
-        successor.stop()
-        cluster.kubectl("delete", "namespace", name, "--wait=false", check=False)
 
 
 def test_colliding_slugs_never_share_a_twin(

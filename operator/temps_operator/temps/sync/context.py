@@ -89,6 +89,18 @@ class SyncContext:
                 self.adopted(describe(found))
         return found
 
+    def delete_twin(self, id_field: str, by_id: Callable[[int], Coroutine[Any, Any, T | None]],
+                    by_key: Callable[[], Coroutine[Any, Any, T | None]], claim: Callable[[T], None],
+                    delete: Callable[[T], Coroutine[Any, Any, None]]) -> None:
+        """Delete the twin found by id or slug, including one created just before a crash; a twin another
+        resource owns is not this one's to delete."""
+        try:
+            found = self.find(id_field, by_id, by_key, claim=claim)
+        except SpecError:
+            return
+        if found is not None:
+            self.delete(delete(found))
+
     def unclaimed(self, rtype: ResourceType, id_field: str, remote_id: int, field: str) -> None:
         """Refuse a twin found by slug that another resource already owns: two resources whose default slugs
         collide (``a-b/c`` and ``a/b-c``) must not share, update or delete one Temps object."""

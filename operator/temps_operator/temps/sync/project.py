@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ...errors import SpecError
 from ...kube import TEMPS_PROJECT
 from ...models import TempsProjectSpec
 from ...status import Outcome, Verdict
@@ -86,12 +85,6 @@ def sync_project(ctx: SyncContext, spec: TempsProjectSpec, environments: int) ->
 
 
 def delete_project(ctx: SyncContext, spec: TempsProjectSpec) -> None:
-    """By the id in status, else by slug: a twin created just before a crash is deleted too."""
     slug = twin_slug(spec.slug, ctx.meta["namespace"], ctx.meta["name"])
-    try:
-        remote = ctx.find("projectId", ctx.client.get_project, lambda: ctx.client.project_by_slug(slug),
-                          claim=claim(ctx))
-    except SpecError:
-        return  # the slug names another resource's twin: nothing of this one's to delete
-    if remote is not None:
-        ctx.delete(ctx.client.delete_project(remote.id))
+    ctx.delete_twin("projectId", ctx.client.get_project, lambda: ctx.client.project_by_slug(slug), claim(ctx),
+                    lambda found: ctx.client.delete_project(found.id))

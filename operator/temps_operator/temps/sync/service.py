@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...errors import DependencyMissing, SpecError
+from ...errors import DependencyMissing
 from ...kube import TEMPS_PROJECT, TEMPS_SERVICE
 from ...models import TempsServiceSpec
 from ...status import Outcome, Verdict
@@ -89,12 +89,6 @@ def sync_service(ctx: SyncContext, spec: TempsServiceSpec) -> Outcome:
 
 
 def delete_service(ctx: SyncContext, spec: TempsServiceSpec) -> None:
-    """By the id in status, else by slug: a twin created just before a crash is deleted too."""
     slug = twin_slug(spec.slug, ctx.meta["namespace"], ctx.meta["name"])
-    try:
-        found = ctx.find("serviceId", ctx.client.get_service, lambda: ctx.client.service_by_slug(slug),
-                         claim=claim(ctx))
-    except SpecError:
-        return  # the slug names another resource's twin: nothing of this one's to delete
-    if found is not None:
-        ctx.delete(ctx.client.delete_service(found.service.id))
+    ctx.delete_twin("serviceId", ctx.client.get_service, lambda: ctx.client.service_by_slug(slug), claim(ctx),
+                    lambda found: ctx.client.delete_service(found.service.id))
